@@ -1,0 +1,49 @@
+package dev.atelier.app.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+
+/** The root command: only dispatches to subcommands. */
+@Command(name = "atelier",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        header = "Atelier — plan with a language model, render with diffusion.",
+        description = {
+                "Say what you want in plain words; a language model plans the picture (a detailed prompt,",
+                "a layout of regions or an edit instruction) and Stable Diffusion renders it.",
+                "",
+                "Run 'atelier help COMMAND' for the options of one command."},
+        footer = {"",
+                "Examples:",
+                "  atelier generate --model ./sd15-onnx --prompt \"a red fox in snow\" --out fox.png",
+                "  atelier plan --llm ollama:qwen2.5:7b \"two cats on a sofa, one black, one white\"",
+                "  atelier models pull sd15"},
+        subcommands = {
+                CommandLine.HelpCommand.class,
+                GenerateCommand.class,
+                EditCommand.class,
+                InpaintCommand.class,
+                OutpaintCommand.class,
+                PlanCommand.class,
+                CreateCommand.class,
+                ChatCommand.class,
+                ServeCommand.class,
+                ModelsCommand.class})
+public final class AtelierCommand implements Runnable {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The configured command line, shared by {@code Main} and tests. */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new AtelierCommand());
+        cl.setExecutionExceptionHandler(new FriendlyErrors());
+        return cl;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.atelier.core.image;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+import org.w3c.dom.Node;
+
+/**
+ * PNG files with text chunks: how Atelier stores the generation parameters (A1111's {@code parameters})
+ * and the full request beside the pixels, so an image can be replayed.
+ */
+public final class PngFiles {
+    private static final String FORMAT = "javax_imageio_png_1.0";
+
+    private PngFiles() {}
+
+    /**
+     * Writes {@code image} as PNG with one text chunk per entry. Latin-1 values go into {@code tEXt}, others
+     * into UTF-8 {@code iTXt}. The file appears atomically: readers never see half an image.
+     */
+    public static void write(BufferedImage image, Map<String, String> text, Path file) throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try {
+            ImageTypeSpecifier type = ImageTypeSpecifier.createFromRenderedImage(image);
+            IIOMetadata metadata = writer.getDefaultImageMetadata(type, writer.getDefaultWriteParam());
+            IIOMetadataNode root = new IIOMetadataNode(FORMAT);
+            IIOMetadataNode tEXt = new IIOMetadataNode("tEXt");
+            IIOMetadataNode iTXt = new IIOMetadataNode("iTXt");
+            for (var e : text.entrySet()) {
+                if (StandardCharsets.ISO_8859_1.newEncoder().canEncode(e.getValue())) {
+                    IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
+                    entry.setAttribute("keyword", e.getKey());
+                    entry.setAttribute("value", e.getValue());
+                    tEXt.appendChild(entry);
+                } else {
+                    IIOMetadataNode entry = new IIOMetadataNode("iTXtEntry");
+                    entry.setAttribute("keyword", e.getKey());
+                    entry.setAttribute("compressionFlag", "FALSE");
+                    entry.setAttribute("compressionMethod", "0");
+                    entry.setAttribute("languageTag", "");
+                    entry.setAttribute("translatedKeyword", "");
+                    entry.setAttribute("text", e.getValue());
+                    iTXt.appendChild(entry);
+                }
+            }
+            if (tEXt.hasChildNodes()) root.appendChild(tEXt);
+            if (iTXt.hasChildNodes()) root.appendChild(iTXt);
+            metadata.mergeTree(FORMAT, root);
+
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".part");
+            try {
+                try (OutputStream out = Files.newOutputStream(tmp);
+                     ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+                    writer.setOutput(ios);
+                    writer.write(null, new IIOImage(image, null, metadata), null);
+                }
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** Reads every {@code tEXt}, {@code zTXt} and {@code iTXt} chunk of a PNG file, in file order. */
+    public static Map<String, String> readText(Path file) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) throw new ImageLoadException("cannot open " + file);
+            var readers = ImageIO.getImageReadersByFormatName("png");
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, false);
+                IIOMetadata meta;
+                try {
+                    meta = reader.getImageMetadata(0);
+                } catch (IOException e) {
+                    throw new ImageLoadException(file + " is not a readable PNG file: " + e.getMessage(), e);
+                }
+                Node root = meta.getAsTree(FORMAT);
+                for (Node chunk = root.getFirstChild(); chunk != null; chunk = chunk.getNextSibling()) {
+                    String name = chunk.getNodeName();
+                    if (!name.equals("tEXt") && !name.equals("iTXt") && !name.equals("zTXt")) continue;
+                    for (Node e = chunk.getFirstChild(); e != null; e = e.getNextSibling()) {
+                        var attrs = e.getAttributes();
+                        String key = attrs.getNamedItem("keyword").getNodeValue();
+                        Node value = attrs.getNamedItem(name.equals("iTXt") ? "text" : "value");
+                        if (name.equals("zTXt")) value = attrs.getNamedItem("text");
+                        out.put(key, value == null ? "" : value.getNodeValue());
+                    }
+                }
+            } finally {
+                reader.dispose();
+            }
+        }
+        return out;
+    }
+}

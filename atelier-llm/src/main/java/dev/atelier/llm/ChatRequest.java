@@ -1,0 +1,13 @@
+package dev.atelier.llm;
+
+import java.util.List;
+
+/** A conversation to answer and the options to answer it with. */
+public record ChatRequest(List<ChatMessage> messages, ChatOptions options) {
+    public ChatRequest {
+        messages = List.copyOf(messages);
+        options = options == null ? ChatOptions.DEFAULTS : options;
+    }
+
+    public static ChatRequest of(ChatMessage... messages) { return new ChatRequest(List.of(messages), ChatOptions.DEFAULTS); }
+}
