@@ -32,6 +32,7 @@ public final class JsonRepair {
             .build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int MAX_CANDIDATES = 8;
+    private static final int MAX_CUTS = 16;
 
     private JsonRepair() {}
 
@@ -66,30 +67,39 @@ public final class JsonRepair {
             candidates++;
             Span span = scan(text, start);
             List<String> local = new ArrayList<>(repairs);
-            String json;
+            boolean surrounded = start > 0 || (span.complete() && !text.substring(span.end()).isBlank());
+            if (surrounded) local.add("extracted JSON from surrounding text");
+            List<String> attempts = new ArrayList<>();
             if (span.complete()) {
-                json = text.substring(start, span.end());
+                attempts.add(text.substring(start, span.end()));
             } else {
                 sawTruncation = true;
-                if (span.safeCut() < 0) continue;
-                json = text.substring(start, span.safeCut()) + span.closers();
+                // Latest cut first: keep as much as possible, drop incomplete trailing elements one by one.
+                List<Cut> cuts = span.cuts();
+                for (int i = cuts.size() - 1; i >= 0 && attempts.size() < MAX_CUTS; i--) {
+                    attempts.add(text.substring(start, cuts.get(i).position()) + cuts.get(i).closers());
+                }
+                if (attempts.isEmpty()) continue;
                 local.add("closed JSON cut off at the end of the answer");
             }
-            if (start > 0 || (span.complete() && !text.substring(span.end()).isBlank())) local.add("extracted JSON from surrounding text");
-            JsonNode value;
-            try {
-                value = LENIENT.readTree(json);
-            } catch (JsonProcessingException e) {
-                if (firstParsed == null) firstParsed = new Result(null, List.of("not valid JSON: " + e.getOriginalMessage()), local, !span.complete());
-                continue;
+            for (String json : attempts) {
+                JsonNode value;
+                try {
+                    value = LENIENT.readTree(json);
+                } catch (JsonProcessingException e) {
+                    if (firstParsed == null) firstParsed = new Result(null, List.of("not valid JSON: " + e.getOriginalMessage()), local, !span.complete());
+                    continue;
+                }
+                if (value == null) continue;
+                List<String> tried = new ArrayList<>(local);
+                value = schema == null ? value : coerce(schema, value, "$", tried);
+                List<String> errors = schema == null ? List.of() : JsonSchemaValidator.validate(schema, value);
+                Result result = new Result(value, errors, tried, !span.complete());
+                if (errors.isEmpty()) return result;
+                if (firstParsed == null || firstParsed.value() == null) firstParsed = result;
             }
-            if (value == null) continue;
-            value = schema == null ? value : coerce(schema, value, "$", local);
-            List<String> errors = schema == null ? List.of() : JsonSchemaValidator.validate(schema, value);
-            Result result = new Result(value, errors, local, !span.complete());
-            if (errors.isEmpty()) return result;
-            if (firstParsed == null || firstParsed.value() == null) firstParsed = result;
-            if (span.complete()) start = span.end() - 1; // skip nested openings of a value already tried
+            if (!span.complete()) break; // every later opening lies inside this cut-off value
+            start = span.end() - 1; // skip nested openings of a value already tried
         }
         // No object/array found: maybe the schema wants a bare scalar.
         if (firstParsed == null && schema != null && !schema.path("type").asText().matches("object|array")) {
@@ -125,16 +135,15 @@ public final class JsonRepair {
         return Math.min(brace, bracket);
     }
 
-    /**
-     * Where the JSON value starting at {@code start} ends. If it does not end, the last position where everything
-     * before is complete ({@code safeCut}) and the brackets that would close it there.
-     */
-    record Span(boolean complete, int end, int safeCut, String closers) {}
+    /** A place where everything before is complete JSON, and the brackets that close it there. */
+    record Cut(int position, String closers) {}
+
+    /** Where the JSON value starting at some index ends or, if it does not, the places where it could be closed. */
+    record Span(boolean complete, int end, List<Cut> cuts) {}
 
     static Span scan(String text, int start) {
         Deque<Character> stack = new ArrayDeque<>();
-        int safeCut = -1;
-        String safeClosers = "";
+        List<Cut> cuts = new ArrayList<>();
         char quote = 0;
         boolean escaped = false;
         boolean stringIsValue = false;
@@ -146,10 +155,7 @@ public final class JsonRepair {
                 else if (c == '\\') escaped = true;
                 else if (c == quote) {
                     quote = 0;
-                    if (stringIsValue) {
-                        safeCut = i + 1;
-                        safeClosers = closers(stack);
-                    }
+                    if (stringIsValue) cuts.add(new Cut(i + 1, closers(stack)));
                 }
                 continue;
             }
@@ -161,28 +167,25 @@ public final class JsonRepair {
                 }
                 case '{', '[' -> {
                     stack.push(c == '{' ? '}' : ']');
-                    safeCut = i + 1;
-                    safeClosers = closers(stack);
+                    cuts.add(new Cut(i + 1, closers(stack)));
                     lastStructural = c;
                 }
                 case '}', ']' -> {
-                    if (stack.isEmpty() || stack.peek() != c) return new Span(false, -1, safeCut, safeClosers);
+                    if (stack.isEmpty() || stack.peek() != c) return new Span(false, -1, cuts);
                     stack.pop();
-                    if (stack.isEmpty()) return new Span(true, i + 1, -1, "");
-                    safeCut = i + 1;
-                    safeClosers = closers(stack);
+                    if (stack.isEmpty()) return new Span(true, i + 1, List.of());
+                    cuts.add(new Cut(i + 1, closers(stack)));
                     lastStructural = c;
                 }
                 case ',' -> {
-                    safeCut = i;
-                    safeClosers = closers(stack);
+                    cuts.add(new Cut(i, closers(stack)));
                     lastStructural = c;
                 }
                 case ':' -> lastStructural = c;
                 default -> { }
             }
         }
-        return new Span(false, -1, safeCut, safeClosers);
+        return new Span(false, -1, cuts);
     }
 
     private static String closers(Deque<Character> stack) {
@@ -217,10 +220,10 @@ public final class JsonRepair {
             case "integer" -> {
                 if (value.isTextual() && value.asText().strip().matches("-?\\d{1,18}")) {
                     repairs.add(path + ": read string " + value + " as an integer");
-                    return NODES.numberNode(Long.parseLong(value.asText().strip()));
+                    return integerNode(Long.parseLong(value.asText().strip()));
                 }
                 if (value.isFloatingPointNumber() && value.doubleValue() == Math.rint(value.doubleValue()) && Math.abs(value.doubleValue()) < 1e18) {
-                    return NODES.numberNode(value.longValue());
+                    return integerNode(value.longValue());
                 }
             }
             case "number" -> {
@@ -261,6 +264,10 @@ public final class JsonRepair {
             default -> { }
         }
         return value;
+    }
+
+    private static JsonNode integerNode(long v) {
+        return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
     }
 
     private static JsonNode coerceObject(JsonNode schema, ObjectNode value, String path, List<String> repairs) {
