@@ -57,8 +57,8 @@ public final class LlamaChatModel implements ChatModel {
                 .setThreadsBatch(settings.threads())
                 .setParallel(1);
         if (settings.gpuLayers() > 0) params.setGpuLayers(settings.gpuLayers()); // CPU builds warn about any value
-        // llama.cpp writes its log straight to stderr; keep it quiet unless this logger is at debug level.
-        if (!NATIVE_LOG.isDebugEnabled()) params.disableLog();
+        // llama.cpp writes its log straight to stderr, bypassing SLF4J; it stays off unless this logger is at trace.
+        if (!NATIVE_LOG.isTraceEnabled()) params.disableLog();
         long start = System.nanoTime();
         try {
             this.model = new LlamaModel(params);
