@@ -57,16 +57,20 @@ public final class JsonSchemas {
      * OpenAI's strict structured outputs accept.
      */
     public static boolean isStrictCompatible(com.fasterxml.jackson.databind.JsonNode schema) {
-        if (schema.isObject()) {
-            if (schema.has("properties")) {
-                var required = schema.path("required");
-                int requiredCount = required.isArray() ? required.size() : 0;
-                if (requiredCount != schema.get("properties").size()) return false;
-                if (!schema.path("additionalProperties").isBoolean() || schema.get("additionalProperties").asBoolean()) return false;
-            }
-            for (var child : schema) if (!isStrictCompatible(child)) return false;
-        } else if (schema.isArray()) {
-            for (var child : schema) if (!isStrictCompatible(child)) return false;
+        if (!schema.isObject()) return true;
+        var properties = schema.get("properties");
+        if (properties != null && properties.isObject()) {
+            var required = schema.path("required");
+            int requiredCount = required.isArray() ? required.size() : 0;
+            if (requiredCount != properties.size()) return false;
+            if (!schema.path("additionalProperties").isBoolean() || schema.get("additionalProperties").asBoolean()) return false;
+            for (var property : properties) if (!isStrictCompatible(property)) return false;
+        }
+        for (String key : new String[] {"items", "additionalProperties"}) {
+            if (schema.has(key) && !isStrictCompatible(schema.get(key))) return false;
+        }
+        for (String key : new String[] {"anyOf", "oneOf", "allOf"}) {
+            for (var option : schema.path(key)) if (!isStrictCompatible(option)) return false;
         }
         return true;
     }

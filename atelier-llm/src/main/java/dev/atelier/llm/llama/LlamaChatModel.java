@@ -3,6 +3,8 @@ package dev.atelier.llm.llama;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
@@ -17,10 +19,10 @@ import dev.atelier.llm.ChatRequest;
 import dev.atelier.llm.ChatResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -181,8 +183,9 @@ public final class LlamaChatModel implements ChatModel {
         return LlamaModel.jsonSchemaToGrammar(safe.toString());
     }
 
-    private static final java.util.Set<String> KNOWN_TYPES = java.util.Set.of("string", "number", "integer", "boolean", "object", "array", "null");
-    private static final java.util.List<String> INTEGER_BOUNDS = java.util.List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum");
+    private static final Set<String> KNOWN_TYPES = Set.of("string", "number", "integer", "boolean", "object", "array", "null");
+    private static final List<String> INTEGER_BOUNDS = List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum");
+    private static final Set<String> SCHEMA_MAPS = Set.of("properties", "$defs", "definitions", "patternProperties", "dependentSchemas");
 
     private static void makeConvertible(JsonNode node, String path) {
         if (node.isArray()) {
@@ -190,7 +193,7 @@ public final class LlamaChatModel implements ChatModel {
             return;
         }
         if (!node.isObject()) return;
-        com.fasterxml.jackson.databind.node.ObjectNode object = (com.fasterxml.jackson.databind.node.ObjectNode) node;
+        ObjectNode object = (ObjectNode) node;
         JsonNode ref = object.get("$ref");
         if (ref != null && !(ref.isTextual() && ref.asText().startsWith("#/"))) {
             throw new ChatModelException("The JSON Schema uses " + path + ".$ref = " + ref
@@ -202,7 +205,7 @@ public final class LlamaChatModel implements ChatModel {
         }
         JsonNode type = object.get("type");
         if (type != null) {
-            for (JsonNode t : type.isArray() ? type : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(type)) {
+            for (JsonNode t : type.isArray() ? type : JsonNodeFactory.instance.arrayNode().add(type)) {
                 if (!t.isTextual() || !KNOWN_TYPES.contains(t.asText())) {
                     throw new ChatModelException("The JSON Schema at " + path + " has type " + t + ", which is not a JSON Schema type "
                             + KNOWN_TYPES + ".");
@@ -222,9 +225,16 @@ public final class LlamaChatModel implements ChatModel {
                 }
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            var field = it.next();
-            if (!field.getKey().equals("enum") && !field.getKey().equals("const")) makeConvertible(field.getValue(), path + "." + field.getKey());
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
+            String key = field.getKey();
+            if (SCHEMA_MAPS.contains(key) && field.getValue().isObject()) {
+                // name -> schema maps: the names are data (a property may well be called "type")
+                for (Map.Entry<String, JsonNode> named : field.getValue().properties()) {
+                    makeConvertible(named.getValue(), path + "." + key + "." + named.getKey());
+                }
+            } else if (!key.equals("enum") && !key.equals("const") && !key.equals("default") && !key.equals("examples")) {
+                makeConvertible(field.getValue(), path + "." + key);
+            }
         }
     }
 

@@ -40,6 +40,9 @@ class LlamaChatModelTest {
                 @SchemaField(minItems = 1, maxItems = 3) List<Region> regions,
                 @SchemaField(maxItems = 3) List<@SchemaField(maxLength = 4) String> tags) {}
 
+    /** Component names that are also JSON Schema keywords. */
+    record Keywords(Kind type, @SchemaField(maxLength = 3) String pattern, @SchemaField(maxItems = 1) List<Kind> properties) {}
+
     @TempDir
     static Path dir;
     static LlamaChatModel model;
@@ -78,6 +81,15 @@ class LlamaChatModelTest {
             distinct.add(plan);
         }
         assertThat(distinct).as("different seeds sample different plans").hasSizeGreaterThan(8);
+    }
+
+    @Test
+    void propertiesNamedLikeSchemaKeywordsWork() {
+        Keywords k = new StructuredOutput(model, 1).generate(
+                request("k", ChatOptions.DEFAULTS.withSeed(4).withTemperature(1.0).withMaxTokens(200)), Keywords.class);
+        assertThat(k.type()).isNotNull();
+        assertThat(k.pattern().length()).isLessThanOrEqualTo(3);
+        assertThat(k.properties()).hasSizeLessThanOrEqualTo(1);
     }
 
     @Test
