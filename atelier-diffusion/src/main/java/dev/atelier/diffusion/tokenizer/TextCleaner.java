@@ -35,10 +35,71 @@ final class TextCleaner {
             while (i < n && !isPythonSpace(normalized.codePointAt(i))) i += Character.charCount(normalized.codePointAt(i));
             if (i > start) {
                 if (!out.isEmpty()) out.append(' ');
-                out.append(normalized.substring(start, i).toLowerCase(Locale.ROOT));
+                out.append(lowerCase(normalized.substring(start, i)));
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Python's str.lower(): Java's root-locale mapping, except that capital sigma follows Python's Final_Sigma test
+     * (a cased letter before it and none after it, skipping case-ignorable characters), where Java uses word breaks.
+     */
+    static String lowerCase(String word) {
+        if (word.indexOf(CAPITAL_SIGMA) < 0) return word.toLowerCase(Locale.ROOT);
+        StringBuilder out = new StringBuilder(word.length());
+        int i = 0;
+        while (i < word.length()) {
+            int cp = word.codePointAt(i);
+            int next = i + Character.charCount(cp);
+            if (cp == CAPITAL_SIGMA) {
+                out.append(isFinalSigma(word, i) ? 'ς' : 'σ');
+            } else {
+                out.append(word.substring(i, next).toLowerCase(Locale.ROOT));
+            }
+            i = next;
+        }
+        return out.toString();
+    }
+
+    private static final char CAPITAL_SIGMA = 'Σ';
+
+    private static boolean isFinalSigma(String word, int at) {
+        int j = at;
+        int before = -1;
+        while (j > 0) {
+            int cp = word.codePointBefore(j);
+            j -= Character.charCount(cp);
+            if (!isCaseIgnorable(cp)) {
+                before = cp;
+                break;
+            }
+        }
+        if (before < 0 || !isCased(before)) return false;
+        j = at + 1;
+        while (j < word.length()) {
+            int cp = word.codePointAt(j);
+            if (!isCaseIgnorable(cp)) return !isCased(cp);
+            j += Character.charCount(cp);
+        }
+        return true;
+    }
+
+    private static boolean isCased(int cp) {
+        return Character.isLowerCase(cp) || Character.isUpperCase(cp) || Character.isTitleCase(cp);
+    }
+
+    /** Unicode Case_Ignorable: Mn, Me, Cf, Lm, Sk and the word-break MidLetter/MidNumLet/Single_Quote characters. */
+    private static boolean isCaseIgnorable(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.FORMAT, Character.MODIFIER_LETTER,
+                 Character.MODIFIER_SYMBOL -> true;
+            default -> switch (cp) {
+                case '\'', '.', ':', 0xB7, 0x387, 0x55F, 0x5F4, 0x2018, 0x2019, 0x2024, 0x2027, 0xFE13, 0xFE52, 0xFE55,
+                     0xFF07, 0xFF0E, 0xFF1A -> true;
+                default -> false;
+            };
+        };
     }
 
     /** Python's unicodedata category starting with "C", except tab, newline and carriage return. */

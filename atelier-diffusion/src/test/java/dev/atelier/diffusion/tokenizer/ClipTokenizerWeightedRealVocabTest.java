@@ -3,12 +3,9 @@ package dev.atelier.diffusion.tokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A1111-style weighted and chunked encoding with the real CLIP vocabulary (cat = 2368, dog = 1929, "," = 267). */
 class ClipTokenizerWeightedRealVocabTest {
@@ -24,12 +21,8 @@ class ClipTokenizerWeightedRealVocabTest {
 
     @BeforeAll
     static void load() {
-        String shared = System.getProperty("atelier.shared.dir");
-        assumeTrue(shared != null, "atelier.shared.dir not set");
-        Path gz = Path.of(shared, "data", "clip", "bpe_simple_vocab_16e6.txt.gz");
-        assumeTrue(Files.isRegularFile(gz), "real CLIP vocabulary absent: " + gz);
-        sd1 = ClipTokenizer.fromBpeVocabulary(gz, EOS);
-        sd2 = ClipTokenizer.fromBpeVocabulary(gz, 0);
+        sd1 = RealClipVocab.sd1();
+        sd2 = RealClipVocab.sd2();
     }
 
     @Test
