@@ -81,6 +81,40 @@ final class SchedulerTestSupport {
         };
     }
 
+    /**
+     * The ideal denoiser for data x₀ ~ N(c, s²) per element: at noise level σ (input x = x_σ/√(σ²+1) with
+     * x_σ = x₀ + σε) it is D = c + s²/(s² + σ²)·(x_σ − c); answered as ε = (x_σ − D)/σ, v or D. Its
+     * probability-flow ODE has the closed form x_σ − c ∝ √(s² + σ²).
+     */
+    static Model gaussianData(PredictionType type, float[] mean, double spread) {
+        return (input, timestep) -> {
+            double sigma = sigmaAt(timestep);
+            double root = Math.sqrt(sigma * sigma + 1);
+            double a = 1 / root;
+            double s = sigma / root;
+            float[] out = new float[input.length];
+            for (int k = 0; k < out.length; k++) {
+                double xSigma = input[k] * root;
+                double denoised = mean[k] + spread * spread / (spread * spread + sigma * sigma) * (xSigma - mean[k]);
+                double eps = (xSigma - denoised) / sigma;
+                out[k] = (float) switch (type) {
+                    case EPSILON -> eps;
+                    case V_PREDICTION -> a * eps - s * denoised;
+                    case SAMPLE -> denoised;
+                };
+            }
+            return out;
+        };
+    }
+
+    /** Where the exact probability-flow ODE takes x_σ from noise level {@code sigmaStart} down to σ = 0. */
+    static float[] exactOdeEnd(float[] xSigma, float[] mean, double spread, double sigmaStart) {
+        double factor = spread / Math.sqrt(spread * spread + sigmaStart * sigmaStart);
+        float[] end = new float[xSigma.length];
+        for (int k = 0; k < end.length; k++) end[k] = (float) (mean[k] + factor * (xSigma[k] - mean[k]));
+        return end;
+    }
+
     static NoiseSource seededNoise(long seed) {
         Random random = new Random(seed);
         return n -> {
