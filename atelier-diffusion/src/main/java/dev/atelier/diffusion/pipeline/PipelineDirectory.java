@@ -30,9 +30,11 @@ public final class PipelineDirectory {
     private final double scalingFactor;
     private final boolean forceZerosForEmptyPrompt;
     private final String schedulerClassName;
+    private final int defaultImageSize;
 
     private PipelineDirectory(Path root, String className, boolean xl, double scalingFactor,
-                              boolean forceZerosForEmptyPrompt, String schedulerClassName) {
+                              boolean forceZerosForEmptyPrompt, String schedulerClassName, int defaultImageSize) {
+        this.defaultImageSize = defaultImageSize;
         this.root = root;
         this.className = className;
         this.xl = xl;
@@ -78,7 +80,13 @@ public final class PipelineDirectory {
         }
         boolean forceZeros = index.path("force_zeros_for_empty_prompt").asBoolean(xl);
         JsonNode scheduler = readJson(dir.resolve("scheduler/scheduler_config.json"), "scheduler/scheduler_config.json", dir);
-        return new PipelineDirectory(dir, className, xl, scaling, forceZeros, scheduler.path("_class_name").asText(""));
+        int size = xl ? 1024 : 512;
+        Path unetConfig = dir.resolve("unet/config.json");
+        if (Files.isRegularFile(unetConfig)) {
+            int sampleSize = readJson(unetConfig, "unet/config.json", dir).path("sample_size").asInt(0);
+            if (sampleSize > 0) size = sampleSize * 8;
+        }
+        return new PipelineDirectory(dir, className, xl, scaling, forceZeros, scheduler.path("_class_name").asText(""), size);
     }
 
     private static JsonNode readJson(Path file, String relative, Path dir) {
@@ -113,6 +121,9 @@ public final class PipelineDirectory {
 
     /** diffusers' class name of the scheduler the model ships with, e.g. {@code EulerDiscreteScheduler}. */
     public String schedulerClassName() { return schedulerClassName; }
+
+    /** The image side the UNet was trained at (unet/config.json's sample_size × 8): 512, 768 for SD 2.x, 1024 for SDXL. */
+    public int defaultImageSize() { return defaultImageSize; }
 
     public Path textEncoder() { return root.resolve("text_encoder/model.onnx"); }
 
