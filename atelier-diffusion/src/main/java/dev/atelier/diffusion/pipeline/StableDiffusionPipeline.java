@@ -151,6 +151,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     public synchronized GenerationResult generate(GenerationRequest request, StepCallback callback) {
         long start = System.nanoTime();
         long sessionNanosBefore = sessionNanos();
+        long unetNanosBefore = unet.nanosInRuns();
         SchedulerKind kind = request.scheduler() != null ? request.scheduler() : defaultScheduler();
         GenerationRequest resolved = request.withScheduler(kind);
         int latentHeight = request.height() / 8;
@@ -186,7 +187,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                         latentSize, callback, unetRuns);
                 long vaeStart = System.nanoTime();
                 float[] pixels = vae.decode(latents, latentHeight, latentWidth);
-                BufferedImage image = ImageTensors.fromNchw(pixels, 0, request.height(), request.width());
+                BufferedImage image = toImage(pixels, request.height(), request.width());
                 vaeNanos += System.nanoTime() - vaeStart;
                 images.add(new GeneratedImage(image, seed, resolved.withSeed(seed).withBatchSize(1), latents));
             }
@@ -194,10 +195,31 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         long end = System.nanoTime();
         long denoising = end - textDone - vaeNanos;
         Timings timings = new Timings(end - start, textDone - start, denoising, vaeNanos,
-                sessionNanos() - sessionNanosBefore, unetRuns[0]);
+                sessionNanos() - sessionNanosBefore, unet.nanosInRuns() - unetNanosBefore, unetRuns[0]);
         log.debug("generated {} image(s) in {} ms, overhead {}", images.size(), timings.total() / 1_000_000,
                 String.format("%.2f%%", 100 * timings.overhead()));
         return new GenerationResult(resolved, images, timings);
+    }
+
+    /**
+     * [3, H, W] in [-1, 1] → RGB, with {@link ImageTensors#fromNchw}'s rounding (to nearest, clamped) but writing the
+     * raster's pixel array directly: per-pixel colour-model calls cost milliseconds per megapixel.
+     */
+    static BufferedImage toImage(float[] chw, int height, int width) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] pixels = ((java.awt.image.DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        int plane = height * width;
+        for (int i = 0; i < plane; i++) {
+            pixels[i] = (toByte(chw[i]) << 16) | (toByte(chw[plane + i]) << 8) | toByte(chw[2 * plane + i]);
+        }
+        return image;
+    }
+
+    private static int toByte(float v) {
+        float p = (v + 1f) * 127.5f;
+        if (!(p > 0f)) return 0; // also NaN
+        if (p >= 255f) return 255;
+        return Math.round(p);
     }
 
     private long sessionNanos() {
@@ -353,19 +375,15 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (conditioning.perRun.size() == 1 && conditioning.runBatch == 1) {
             return runUnet(modelInput, 1, timestep, conditioning.perRun.getFirst(), sampleShape, unetRuns);
         }
-        float[] uncond;
-        float[] cond;
         if (conditioning.batched) {
             float[] twice = new float[2 * n];
             System.arraycopy(modelInput, 0, twice, 0, n);
             System.arraycopy(modelInput, 0, twice, n, n);
             float[] out = runUnet(twice, 2, timestep, conditioning.perRun.getFirst(), sampleShape, unetRuns);
-            uncond = java.util.Arrays.copyOfRange(out, 0, n);
-            cond = java.util.Arrays.copyOfRange(out, n, 2 * n);
-        } else {
-            uncond = runUnet(modelInput, 1, timestep, conditioning.perRun.get(0), sampleShape, unetRuns);
-            cond = runUnet(modelInput, 1, timestep, conditioning.perRun.get(1), sampleShape, unetRuns);
+            return Guidance.combineBatched(out, request.guidanceScale(), request.guidanceRescale());
         }
+        float[] uncond = runUnet(modelInput, 1, timestep, conditioning.perRun.get(0), sampleShape, unetRuns);
+        float[] cond = runUnet(modelInput, 1, timestep, conditioning.perRun.get(1), sampleShape, unetRuns);
         return Guidance.combine(uncond, cond, request.guidanceScale(), request.guidanceRescale());
     }
 
