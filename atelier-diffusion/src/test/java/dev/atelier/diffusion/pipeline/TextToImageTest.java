@@ -186,4 +186,61 @@ class TextToImageTest {
             assertLatentsAre(guided.latents(), c, 1e-4);
         }
     }
+
+    @Test
+    void lcmGuidanceEmbeddingReplacesClassifierFreeGuidance(@TempDir Path dir) throws Exception {
+        Spec lcm = Spec.sd15().withGuidanceEmbedding();
+        try (var p = StableDiffusionPipeline.load(ToyPipeline.write(dir, lcm), PipelineSettings.defaults())) {
+            assertThat(p.hasGuidanceEmbedding()).isTrue();
+            assertThat(p.defaultScheduler()).isEqualTo(SchedulerKind.LCM);
+            GenerationResult r = p.generate(request("green").withNegativePrompt("blue").withGuidance(1)
+                    .withScheduler(SchedulerKind.LCM).withSteps(4));
+            // no CFG (the negative prompt plays no part); guidance 1 embeds as sin(0)·128 ‖ cos(0)·128 → Σ = 128
+            float[] c = ToyPipeline.latentColour(lcm, "green");
+            c[3] += (float) (lcm.scalingFactor() * 0.001 * 128);
+            assertLatentsAre(r.images().getFirst().latents(), c, 2e-3);
+            assertThat(r.timings().unetRuns()).isEqualTo(4);
+        }
+        float[] e = StableDiffusionPipeline.guidanceEmbedding(1, 8);
+        assertThat(e).containsExactly(0, 0, 0, 0, 1, 1, 1, 1);
+    }
+
+    @Test
+    void turboStyleSingleStepWithoutGuidanceLandsOnTheColour() {
+        GenerationResult r = sd15.generate(request("black").withSteps(1).withGuidance(0).withScheduler(SchedulerKind.EULER_ANCESTRAL));
+        assertLatentsAre(r.images().getFirst().latents(), ToyPipeline.latentColour(spec, "black"), 1e-4);
+        assertThat(r.timings().unetRuns()).isEqualTo(1);
+    }
+
+    @Test
+    void taesdPreviewRendersAtFullResolution(@TempDir Path dir) throws Exception {
+        Path model = ToyPipeline.write(dir, Spec.sd15());
+        // the toy VAE decoder stands in for TAESD: it shows latent channels 0–2 as [0, 1] values
+        var settings = PipelineSettings.defaults().withTaesdDecoder(model.resolve("vae_decoder/model.onnx"));
+        try (var p = StableDiffusionPipeline.load(model, settings)) {
+            BufferedImage[] preview = new BufferedImage[1];
+            float[][] latents = new float[1][];
+            p.generate(request("red").withSteps(3), e -> {
+                if (e.step() == 3) {
+                    preview[0] = e.preview();
+                    latents[0] = e.latents();
+                }
+                return true;
+            });
+            assertThat(preview[0].getWidth()).isEqualTo(64);
+            int red = (preview[0].getRGB(12, 12) >> 16) & 0xff;
+            assertThat(red).isCloseTo(Math.round(Math.clamp(latents[0][1 * 8 + 1], 0f, 1f) * 255), within(1));
+        }
+    }
+
+    @Test
+    void sessionOptionsDoNotChangeTheResult(@TempDir Path dir) throws Exception {
+        var options = dev.atelier.diffusion.onnx.SessionSettings.defaults().withIntraOpThreads(1).withMemoryArena(false)
+                .withOptimisation(dev.atelier.diffusion.onnx.SessionSettings.Optimisation.NONE);
+        try (var p = StableDiffusionPipeline.load(ToyPipeline.write(dir, spec), PipelineSettings.defaults().withSessions(options))) {
+            float[] a = p.generate(request("blue").withSteps(3)).images().getFirst().latents();
+            float[] b = sd15.generate(request("blue").withSteps(3)).images().getFirst().latents();
+            assertThat(a).containsExactly(b, within(1e-6f));
+        }
+    }
 }

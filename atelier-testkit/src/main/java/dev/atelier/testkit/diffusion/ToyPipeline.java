@@ -62,34 +62,37 @@ public final class ToyPipeline {
      */
     public record Spec(Flavour flavour, Prediction prediction, ElemType idType, ElemType timestepType,
                        boolean timestepPerSample, boolean fp16, boolean externalData, int hiddenDim, int hiddenDim2,
-                       double scalingFactor, String schedulerClass, boolean vaeEncoder) {
+                       double scalingFactor, String schedulerClass, boolean vaeEncoder, boolean guidanceEmbedding) {
 
         public static Spec sd15() {
             return new Spec(Flavour.SD15, Prediction.EPSILON, ElemType.INT32, ElemType.INT64, false, false, false,
-                    8, 0, 0.18215, "DDIMScheduler", true);
+                    8, 0, 0.18215, "DDIMScheduler", true, false);
         }
 
         /** SD 2.x: v-prediction, padding with id 0 ("!"), float timestep. */
         public static Spec sd2() {
             return new Spec(Flavour.SD2, Prediction.V_PREDICTION, ElemType.INT64, ElemType.FLOAT, false, false, false,
-                    12, 0, 0.18215, "DDIMScheduler", true);
+                    12, 0, 0.18215, "DDIMScheduler", true, false);
         }
 
         /** SDXL: two text encoders (8 + 12 dims), pooled text_embeds, time_ids, scaling factor 0.13025. */
         public static Spec sdxl() {
             return new Spec(Flavour.SDXL, Prediction.EPSILON, ElemType.INT64, ElemType.FLOAT, false, false, false,
-                    8, 12, 0.13025, "EulerDiscreteScheduler", true);
+                    8, 12, 0.13025, "EulerDiscreteScheduler", true, false);
         }
 
-        public Spec withFp16() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, true, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder); }
-        public Spec withIds(ElemType t) { return new Spec(flavour, prediction, t, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder); }
-        public Spec withTimestep(ElemType t) { return new Spec(flavour, prediction, idType, t, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder); }
-        public Spec withTimestepPerSample() { return new Spec(flavour, prediction, idType, timestepType, true, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder); }
-        public Spec withPrediction(Prediction p) { return new Spec(flavour, p, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder); }
-        public Spec withExternalData() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, true, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder); }
-        public Spec withHiddenDim(int d) { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, d, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder); }
-        public Spec withScheduler(String className) { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, className, vaeEncoder); }
-        public Spec withoutVaeEncoder() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, false); }
+        public Spec withFp16() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, true, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
+        public Spec withIds(ElemType t) { return new Spec(flavour, prediction, t, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
+        public Spec withTimestep(ElemType t) { return new Spec(flavour, prediction, idType, t, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
+        public Spec withTimestepPerSample() { return new Spec(flavour, prediction, idType, timestepType, true, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
+        public Spec withPrediction(Prediction p) { return new Spec(flavour, p, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
+        public Spec withExternalData() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, true, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
+        public Spec withHiddenDim(int d) { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, d, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
+        public Spec withScheduler(String className) { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, className, vaeEncoder, guidanceEmbedding); }
+        public Spec withoutVaeEncoder() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, false, guidanceEmbedding); }
+
+        /** An LCM-distilled UNet: takes {@code timestep_cond} [batch, 256]; its sum × 0.001·s adds to latent channel 4. */
+        public Spec withGuidanceEmbedding() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, "LCMScheduler", vaeEncoder, true); }
 
         String padToken() { return flavour == Flavour.SD2 ? "!" : ToyVocabulary.EOS; }
     }
@@ -316,6 +319,15 @@ public final class ToyPipeline {
             g.b.node("Add", List.of("c_text", "c_pooled"), List.of("c_sum"));
             g.b.node("Add", List.of("c_sum", "c_time"), List.of("c_all"));
             c = "c_all";
+        }
+        if (spec.guidanceEmbedding()) {
+            g.floatInput("timestep_cond", "w_embedding_f", "batch", 256);
+            float[] q = new float[256 * 4];
+            for (int i = 0; i < 256; i++) q[i * 4 + 3] = s * 0.001f;
+            g.b.initializer("w_projection", new long[] {256, 4}, q);
+            g.b.node("MatMul", List.of("w_embedding_f", "w_projection"), List.of("c_w"));
+            g.b.node("Add", List.of(c, "c_w"), List.of("c_guided"));
+            c = "c_guided";
         }
         g.constI64("shape_c", -1, 4, 1, 1);
         g.b.node("Reshape", List.of(c, "shape_c"), List.of("c4"));
