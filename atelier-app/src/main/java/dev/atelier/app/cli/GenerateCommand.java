@@ -35,9 +35,10 @@ import picocli.CommandLine.Spec;
         description = "Render images from a prompt with a Stable Diffusion ONNX model.",
         footer = {"",
                 "Examples:",
-                "  atelier generate --model ./sd15-onnx --prompt \"a red fox in snow\" --seed 7 --out fox.png",
-                "  atelier generate --model ./sd15-onnx --prompt \"oil painting\" --init photo.jpg --strength 0.6 --out oil.png",
-                "  atelier generate --from fox.png --out fox-again.png"})
+                "  atelier generate --model ./sd15 --prompt \"a red fox in snow\" --out fox.png",
+                "  atelier generate --model ./sd15 --prompt \"oil painting\" \\",
+                "      --init photo.jpg --strength 0.6 --out oil.png",
+                "  atelier generate --from fox.png --seed 8 --out fox-8.png"})
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -156,7 +157,7 @@ final class GenerateCommand implements Callable<Integer> {
     private static GenerationResult render(StableDiffusionPipeline pipeline, GenerationRequest request, PrintWriter err) {
         ProgressBarBuilder builder = new ProgressBarBuilder()
                 .setTaskName("Generating")
-                .setInitialMax(1)
+                .setInitialMax((long) request.steps() * request.batchSize())
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(200)
                 .setConsumer(new DelegatingProgressBarConsumer(line -> {

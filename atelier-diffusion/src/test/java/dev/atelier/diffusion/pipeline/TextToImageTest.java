@@ -75,6 +75,18 @@ class TextToImageTest {
     }
 
     @Test
+    void emphasisScalesTokenStatesAndKeepsTheChunkMean() {
+        GeneratedImage image = sd15.generate(request("(red:1.5) blue")).images().getFirst();
+        // A1111: red's states × 1.5, then the chunk × (Σ before / Σ after) = (−0.2)/(−0.25) = 0.8 (row sums: red
+        // 0.4−0.3−0.3+0.1 = −0.1, blue −0.1) → 1.2·red + 0.8·blue
+        float[] red = ToyPipeline.latentColour(spec, "red");
+        float[] blue = ToyPipeline.latentColour(spec, "blue");
+        float[] expected = new float[4];
+        for (int i = 0; i < 4; i++) expected[i] = 1.2f * red[i] + 0.8f * blue[i];
+        assertLatentsAre(image.latents(), expected, 1e-4);
+    }
+
+    @Test
     void classifierFreeGuidanceLandsOnTheExtrapolatedColour() {
         double w = 2.5;
         GenerationResult result = sd15.generate(request("green").withNegativePrompt("blue").withGuidance(w));
@@ -160,7 +172,8 @@ class TextToImageTest {
 
     @Test
     void fp16ModelsWithExternalDataAndPerSampleTimestepsRun(@TempDir Path dir) throws Exception {
-        Spec half = Spec.sd15().withFp16().withExternalData().withTimestepPerSample().withIds(ElemType.INT64);
+        Spec half = Spec.sd15().withFp16().withExternalData().withTimestepPerSample().withIds(ElemType.INT64)
+                .withTimestep(ElemType.FLOAT); // a float16 timestep
         try (var p = StableDiffusionPipeline.load(ToyPipeline.write(dir, half), PipelineSettings.defaults())) {
             GeneratedImage image = p.generate(request("yellow").withGuidance(2).withNegativePrompt("black"))
                     .images().getFirst();
@@ -241,6 +254,20 @@ class TextToImageTest {
             float[] a = p.generate(request("blue").withSteps(3)).images().getFirst().latents();
             float[] b = sd15.generate(request("blue").withSteps(3)).images().getFirst().latents();
             assertThat(a).containsExactly(b, within(1e-6f));
+        }
+    }
+
+    @Test
+    void aUnetWithFixedBatchOneGetsGuidanceInTwoRunsPerStep(@TempDir Path dir) throws Exception {
+        try (var p = StableDiffusionPipeline.load(ToyPipeline.write(dir, Spec.sd15().withUnetBatchOne()),
+                PipelineSettings.defaults())) {
+            GenerationResult r = p.generate(request("white").withNegativePrompt("black").withGuidance(1.5).withSteps(5));
+            float[] cc = ToyPipeline.latentColour(spec, "white");
+            float[] cu = ToyPipeline.latentColour(spec, "black");
+            float[] expected = new float[4];
+            for (int i = 0; i < 4; i++) expected[i] = cu[i] + 1.5f * (cc[i] - cu[i]);
+            assertLatentsAre(r.images().getFirst().latents(), expected, 1e-4);
+            assertThat(r.timings().unetRuns()).isEqualTo(10);
         }
     }
 }

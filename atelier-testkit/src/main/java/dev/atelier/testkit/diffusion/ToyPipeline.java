@@ -62,37 +62,41 @@ public final class ToyPipeline {
      */
     public record Spec(Flavour flavour, Prediction prediction, ElemType idType, ElemType timestepType,
                        boolean timestepPerSample, boolean fp16, boolean externalData, int hiddenDim, int hiddenDim2,
-                       double scalingFactor, String schedulerClass, boolean vaeEncoder, boolean guidanceEmbedding) {
+                       double scalingFactor, String schedulerClass, boolean vaeEncoder, boolean guidanceEmbedding,
+                       boolean unetBatchOne) {
 
         public static Spec sd15() {
             return new Spec(Flavour.SD15, Prediction.EPSILON, ElemType.INT32, ElemType.INT64, false, false, false,
-                    8, 0, 0.18215, "DDIMScheduler", true, false);
+                    8, 0, 0.18215, "DDIMScheduler", true, false, false);
         }
 
         /** SD 2.x: v-prediction, padding with id 0 ("!"), float timestep. */
         public static Spec sd2() {
             return new Spec(Flavour.SD2, Prediction.V_PREDICTION, ElemType.INT64, ElemType.FLOAT, false, false, false,
-                    12, 0, 0.18215, "DDIMScheduler", true, false);
+                    12, 0, 0.18215, "DDIMScheduler", true, false, false);
         }
 
         /** SDXL: two text encoders (8 + 12 dims), pooled text_embeds, time_ids, scaling factor 0.13025. */
         public static Spec sdxl() {
             return new Spec(Flavour.SDXL, Prediction.EPSILON, ElemType.INT64, ElemType.FLOAT, false, false, false,
-                    8, 12, 0.13025, "EulerDiscreteScheduler", true, false);
+                    8, 12, 0.13025, "EulerDiscreteScheduler", true, false, false);
         }
 
-        public Spec withFp16() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, true, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
-        public Spec withIds(ElemType t) { return new Spec(flavour, prediction, t, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
-        public Spec withTimestep(ElemType t) { return new Spec(flavour, prediction, idType, t, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
-        public Spec withTimestepPerSample() { return new Spec(flavour, prediction, idType, timestepType, true, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
-        public Spec withPrediction(Prediction p) { return new Spec(flavour, p, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
-        public Spec withExternalData() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, true, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
-        public Spec withHiddenDim(int d) { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, d, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding); }
-        public Spec withScheduler(String className) { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, className, vaeEncoder, guidanceEmbedding); }
-        public Spec withoutVaeEncoder() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, false, guidanceEmbedding); }
+        public Spec withFp16() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, true, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding, unetBatchOne); }
+        public Spec withIds(ElemType t) { return new Spec(flavour, prediction, t, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding, unetBatchOne); }
+        public Spec withTimestep(ElemType t) { return new Spec(flavour, prediction, idType, t, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding, unetBatchOne); }
+        public Spec withTimestepPerSample() { return new Spec(flavour, prediction, idType, timestepType, true, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding, unetBatchOne); }
+        public Spec withPrediction(Prediction p) { return new Spec(flavour, p, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding, unetBatchOne); }
+        public Spec withExternalData() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, true, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding, unetBatchOne); }
+        public Spec withHiddenDim(int d) { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, d, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding, unetBatchOne); }
+        public Spec withScheduler(String className) { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, className, vaeEncoder, guidanceEmbedding, unetBatchOne); }
+        public Spec withoutVaeEncoder() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, false, guidanceEmbedding, unetBatchOne); }
 
         /** An LCM-distilled UNet: takes {@code timestep_cond} [batch, 256]; its sum × 0.001·s adds to latent channel 4. */
-        public Spec withGuidanceEmbedding() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, "LCMScheduler", vaeEncoder, true); }
+        public Spec withGuidanceEmbedding() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, "LCMScheduler", vaeEncoder, true, unetBatchOne); }
+
+        /** A UNet exported with a fixed batch of 1 (static shapes): CFG then needs two runs per step. */
+        public Spec withUnetBatchOne() { return new Spec(flavour, prediction, idType, timestepType, timestepPerSample, fp16, externalData, hiddenDim, hiddenDim2, scalingFactor, schedulerClass, vaeEncoder, guidanceEmbedding, true); }
 
         String padToken() { return flavour == Flavour.SD2 ? "!" : ToyVocabulary.EOS; }
     }
@@ -257,11 +261,12 @@ public final class ToyPipeline {
         boolean xl = spec.flavour() == Flavour.SDXL;
         int dim = spec.hiddenDim() + (xl ? spec.hiddenDim2() : 0);
         Graph g = new Graph("toy_unet", spec);
-        g.floatInput("sample", "sample_f", "batch", 4, "height", "width");
+        Object batch = spec.unetBatchOne() ? (Object) 1 : "batch";
+        g.floatInput("sample", "sample_f", batch, 4, "height", "width");
         ElemType tType = spec.timestepType() == ElemType.FLOAT ? floatType(spec) : spec.timestepType();
-        if (spec.timestepPerSample()) g.b.input("timestep", tType, "batch");
+        if (spec.timestepPerSample()) g.b.input("timestep", tType, batch);
         else g.b.input("timestep", tType, 1);
-        g.floatInput("encoder_hidden_states", "states_f", "batch", "sequence", dim);
+        g.floatInput("encoder_hidden_states", "states_f", batch, "sequence", dim);
 
         // σ(t) by linear interpolation in a table of the 1000 training timesteps, then √ᾱ = 1/√(1+σ²).
         double[] sig = sigmas();
@@ -308,8 +313,8 @@ public final class ToyPipeline {
         String c = "c_text";
         if (xl) {
             // pooled text_embeds add to the fourth channel; time_ids are consumed with weight 0.
-            g.floatInput("text_embeds", "pooled_f", "batch", spec.hiddenDim2());
-            g.floatInput("time_ids", "time_ids_f", "batch", 6);
+            g.floatInput("text_embeds", "pooled_f", batch, spec.hiddenDim2());
+            g.floatInput("time_ids", "time_ids_f", batch, 6);
             float[] q = new float[spec.hiddenDim2() * 4];
             q[3 * 4 + 3] = s;
             g.floatInitializer("pooled_projection", new long[] {spec.hiddenDim2(), 4}, q);
@@ -321,7 +326,7 @@ public final class ToyPipeline {
             c = "c_all";
         }
         if (spec.guidanceEmbedding()) {
-            g.floatInput("timestep_cond", "w_embedding_f", "batch", 256);
+            g.floatInput("timestep_cond", "w_embedding_f", batch, 256);
             float[] q = new float[256 * 4];
             for (int i = 0; i < 256; i++) q[i * 4 + 3] = s * 0.001f;
             g.b.initializer("w_projection", new long[] {256, 4}, q);
@@ -343,7 +348,7 @@ public final class ToyPipeline {
             g.b.node("Sub", List.of("v_eps", "v_c"), List.of("v"));
             out = "v";
         }
-        g.floatOutput(out, "out_sample", "batch", 4, "height", "width");
+        g.floatOutput(out, "out_sample", batch, 4, "height", "width");
         return g.b;
     }
 
