@@ -49,6 +49,14 @@ class ClipTokenizerTinyVocabTest {
     }
 
     @Test
+    void skipsAVersionHeaderInInMemoryMerges() {
+        List<String> withHeader = new java.util.ArrayList<>(List.of("#version: 0.2"));
+        withHeader.addAll(MERGES);
+        assertThat(ClipTokenizer.of(tinyVocab(), withHeader, "<|endoftext|>", 8).encode("cat dog"))
+                .containsExactly(7, 15);
+    }
+
+    @Test
     void padsAndTruncatesToItsMaxLength() {
         assertThat(tiny.encodePadded("cat")).containsExactly(9, 7, 10, 10, 10, 10, 10, 10);
         assertThat(tiny.encodePadded("cat cat cat cat cat cat cat")).containsExactly(9, 7, 7, 7, 7, 7, 7, 10);
