@@ -66,7 +66,10 @@ public final class ClipTokenizer {
             throw new AtelierException("Tokenizer max length " + maxLength + " is too small: it must hold the start "
                     + "and end tokens. Use the model's model_max_length (77 for Stable Diffusion).");
         }
-        Map<String, Integer> allTokens = new HashMap<>(vocab);
+        Map<String, Integer> allTokens = new HashMap<>(vocab.size() * 2);
+        vocab.forEach((token, id) -> {
+            if (token != null && id != null) allTokens.put(token, id);
+        });
         addedTokens.forEach(allTokens::putIfAbsent);
         this.vocab = Map.copyOf(allTokens);
         this.mergeRanks = rankMerges(mergeLines);
@@ -122,20 +125,20 @@ public final class ClipTokenizer {
         }
         Map<String, Integer> added = new LinkedHashMap<>();
         if (config != null && config.path("added_tokens_decoder").isObject()) {
-            config.path("added_tokens_decoder").fields().forEachRemaining(entry -> {
+            for (Map.Entry<String, JsonNode> entry : config.path("added_tokens_decoder").properties()) {
                 String content = tokenContent(entry.getValue());
                 try {
                     if (content != null) added.put(content, Integer.parseInt(entry.getKey()));
                 } catch (NumberFormatException ignored) {
                     // not an id: nothing a tokenizer can use
                 }
-            });
+            }
         }
         JsonNode addedFile = readOptionalJson(json, tokenizerDir.resolve("added_tokens.json"));
         if (addedFile != null && addedFile.isObject()) {
-            addedFile.fields().forEachRemaining(e -> {
+            for (Map.Entry<String, JsonNode> e : addedFile.properties()) {
                 if (e.getValue().canConvertToInt()) added.putIfAbsent(e.getKey(), e.getValue().asInt());
-            });
+            }
         }
         return new ClipTokenizer(vocab, mergeLines, bos, eos, unk, pad, added, maxLength);
     }

@@ -105,4 +105,19 @@ class ClipTokenizerTinyVocabTest {
         // like Hugging Face, the pad token is a special token cut out of the raw text wherever it occurs
         assertThat(fromDir.encode("cat")).containsExactly(3, 1, 5);
     }
+
+    @Test
+    void addedTokensOfAHuggingFaceDirectoryAreMatchedVerbatim(@TempDir Path dir) throws IOException {
+        StringBuilder json = new StringBuilder("{");
+        tinyVocab().forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+        Files.writeString(dir.resolve("vocab.json"), json.append('}').toString());
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", MERGES) + "\n");
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"added_tokens_decoder\": {\"16\": {\"content\": "
+                + "\"<Toy>\", \"special\": false}}}");
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<pet>\": 17}");
+        ClipTokenizer fromDir = ClipTokenizer.fromHuggingFaceDir(dir);
+        assertThat(fromDir.encode("cat<Toy> dog <pet>")).containsExactly(7, 16, 15, 17);
+        // case matters for added tokens, as in Hugging Face's trie
+        assertThat(fromDir.encode("<toy>")).doesNotContain(16);
+    }
 }
