@@ -334,10 +334,19 @@ public final class FakeHub implements AutoCloseable {
             OutputStream out = ex.getResponseBody();
             out.write(body, 0, (int) (cut.atOffset() - start));
             out.flush();
+            pause(100); // let the client read what was sent before the connection drops
             ex.close(); // fewer bytes than announced: the server drops the connection
             return;
         }
         send(ex, status, body);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static synchronized boolean takeOne(int[] remaining) {
