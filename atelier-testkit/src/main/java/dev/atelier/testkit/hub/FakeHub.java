@@ -102,6 +102,13 @@ public final class FakeHub implements AutoCloseable {
             return this;
         }
 
+        /** Pins the repository's commit sha (e.g. to match a preset's pinned revision). */
+        public Repo atCommit(String sha) {
+            commit = sha;
+            branches.put("main", commit);
+            return this;
+        }
+
         /** Moves {@code main} to a new commit (the files stay as they are). */
         public Repo newCommit(String seed) {
             commit = hex("SHA-1", (id + "#" + seed).getBytes(StandardCharsets.UTF_8), null);
