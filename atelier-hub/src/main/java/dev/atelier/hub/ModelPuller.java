@@ -3,8 +3,11 @@ package dev.atelier.hub;
 import dev.atelier.core.AtelierException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -106,7 +109,7 @@ public final class ModelPuller {
                         listener.fileFinished(file.path(), file.size());
                     }
                     case DOWNLOAD -> {
-                        bytes += fetchBlob(plan, file, listener);
+                        bytes += fetchBlobLocked(plan, file, listener);
                         downloaded++;
                         cache.linkIntoSnapshot(repoId, plan.commit(), file.path(), file.metadata().etag());
                         listener.fileFinished(file.path(), file.size());
@@ -140,6 +143,29 @@ public final class ModelPuller {
                     + ByteSizes.format(needed) + " but only " + ByteSizes.format(usable) + " is free at "
                     + cache.root() + ". Free some space (`atelier models list` / `atelier models rm REPO`) or set "
                     + "HF_HUB_CACHE to a folder on a larger disk.");
+        }
+    }
+
+    /**
+     * Another Atelier process may be fetching the same blob: hold a lock next to the cache (as huggingface_hub keeps
+     * its own under {@code .locks/}) so the two never append to one {@code .incomplete} file.
+     */
+    private long fetchBlobLocked(PullPlan plan, PlannedFile file, DownloadListener listener) throws IOException {
+        String repoId = plan.ref().repoId();
+        Path lock = cache.root().resolve(".locks").resolve(plan.ref().cacheFolderName())
+                .resolve(file.metadata().etag() + ".atelier.lock");
+        Files.createDirectories(lock.getParent());
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock held = channel.lock();
+            try {
+                Path blob = cache.blobPath(repoId, file.metadata().etag());
+                if (Files.isRegularFile(blob) && size(blob) == file.size()) {
+                    return 0; // another process finished it while we waited
+                }
+                return fetchBlob(plan, file, listener);
+            } finally {
+                held.release();
+            }
         }
     }
 

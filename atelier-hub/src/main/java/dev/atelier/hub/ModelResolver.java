@@ -62,8 +62,10 @@ public final class ModelResolver {
                     + ") and HF_HUB_OFFLINE is set: unset it and run `" + target.pullCommand() + "`" + size + ".");
         }
         if (!consent.mayPull()) {
+            String notLocal = target.preset().isPresent() ? ""
+                    : " (If you meant a local folder: " + Path.of(spec.strip()).toAbsolutePath() + " does not exist.)";
             throw new AtelierException("Model '" + spec + "' is not downloaded yet" + size + ": run `"
-                    + target.pullCommand() + "` first, or add --pull to download it now.");
+                    + target.pullCommand() + "` first, or add --pull to download it now." + notLocal);
         }
         PullPlan plan = puller.plan(target.ref(), target.include());
         if (!plan.complete() && !consent.approve(spec, plan)) {
