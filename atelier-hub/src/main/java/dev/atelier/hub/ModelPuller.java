@@ -54,6 +54,14 @@ public final class ModelPuller {
 
     /** Asks the hub what the pull involves; files already in the snapshot cost no request. */
     public PullPlan plan(RepoRef ref, GlobFilter include) {
+        return plan(ref, include, false);
+    }
+
+    /**
+     * As {@link #plan(RepoRef, GlobFilter)}; with {@code verifyCached} every cached file is checked against the hub's
+     * checksum too (reads every byte), and a damaged one is deleted and planned for download again.
+     */
+    public PullPlan plan(RepoRef ref, GlobFilter include, boolean verifyCached) {
         if (client.settings().offline()) {
             throw new AtelierException("HF_HUB_OFFLINE is set, so " + ref + " cannot be downloaded; unset it to pull, "
                     + "or use a model that is already in the cache (`atelier models list`).");
@@ -69,7 +77,7 @@ public final class ModelPuller {
         List<PlannedFile> files = new ArrayList<>();
         for (String path : wanted) {
             Path pointer = cache.snapshotFile(ref.repoId(), commit, path);
-            if (Files.isRegularFile(pointer)) {
+            if (!verifyCached && Files.isRegularFile(pointer)) {
                 files.add(new PlannedFile(path, size(pointer), null, PlannedFile.State.IN_SNAPSHOT, 0));
                 continue;
             }
@@ -78,7 +86,18 @@ public final class ModelPuller {
                 log.warn("{}: listing said commit {}, file {} resolved at {}", ref, commit, path, meta.commit());
             }
             Path blob = cache.blobPath(ref.repoId(), meta.etag());
-            if (Files.isRegularFile(blob) && size(blob) == meta.size()) {
+            if (verifyCached && Files.isRegularFile(blob) && !verifiedQuietly(blob, meta)) {
+                log.warn("{}: cached {} does not match its checksum; fetching it again", ref, path);
+                delete(blob);
+                delete(pointer);
+            }
+            if (verifyCached && Files.isRegularFile(pointer) && !Files.isSymbolicLink(pointer)
+                    && !verifiedQuietly(pointer, meta)) {
+                delete(pointer); // a damaged copy (file systems without links)
+            }
+            if (verifyCached && Files.isRegularFile(pointer) && Files.isRegularFile(blob)) {
+                files.add(new PlannedFile(path, meta.size(), meta, PlannedFile.State.IN_SNAPSHOT, 0));
+            } else if (Files.isRegularFile(blob) && size(blob) == meta.size()) {
                 files.add(new PlannedFile(path, meta.size(), meta, PlannedFile.State.BLOB_CACHED, 0));
             } else {
                 Path partial = cache.incompletePath(ref.repoId(), meta.etag());
@@ -87,6 +106,23 @@ public final class ModelPuller {
             }
         }
         return new PullPlan(ref, commit, include, files, cache.snapshotDir(ref.repoId(), commit));
+    }
+
+    private void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new AtelierException("Cannot delete the damaged file " + file + ": " + HubErrors.describe(e)
+                    + ". Check the permissions of " + cache.root() + ".", e);
+        }
+    }
+
+    private static boolean verifiedQuietly(Path file, FileMetadata meta) {
+        try {
+            return Files.size(file) == meta.size() && verify(file, meta);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Checks the disk, then fetches what the plan says is missing. */

@@ -196,6 +196,27 @@ class ModelPullerTest {
     }
 
     @Test
+    void aBlobDamagedOnDiskIsFoundByVerifyAndFetchedAgain() throws IOException {
+        puller().pull(RepoRef.parse(REPO), GlobFilter.all(), DownloadListener.NONE);
+        Path blob = repoDir().resolve("blobs/" + repo.get(UNET).sha256());
+        byte[] damaged = Files.readAllBytes(blob);
+        damaged[1234] ^= 1;
+        Files.write(blob, damaged);
+        hub.clearRequests();
+
+        PullPlan trusting = puller().plan(RepoRef.parse(REPO), GlobFilter.all());
+        assertThat(trusting.bytesToFetch()).isZero(); // a plain pull trusts the cache, as huggingface_hub does
+        PullPlan checking = puller().plan(RepoRef.parse(REPO), GlobFilter.all(), true);
+        assertThat(checking.files()).filteredOn(f -> f.state() == PlannedFile.State.DOWNLOAD)
+                .extracting(PlannedFile::path).containsExactly(UNET);
+        PullResult result = puller().execute(checking, DownloadListener.NONE);
+
+        assertThat(contentGetsOf(UNET)).hasSize(1);
+        assertThat(hub.contentGets()).hasSize(1);
+        assertThat(Files.readAllBytes(result.snapshotDir().resolve(UNET))).isEqualTo(unetBytes);
+    }
+
+    @Test
     void aFileThatStaysCorruptedFailsAndLeavesNoBlob() {
         hub.corruptDownloads(UNET, 5);
 

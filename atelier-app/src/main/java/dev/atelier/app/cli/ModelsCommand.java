@@ -130,6 +130,10 @@ final class ModelsCommand implements Runnable {
         @Option(names = "--no-progress", description = "Print one line per file instead of progress bars.")
         boolean noProgress;
 
+        @Option(names = "--verify", description = "Also re-check files already in the cache against the hub's "
+                + "checksums (reads every byte) and fetch damaged ones again.")
+        boolean verify;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -144,7 +148,7 @@ final class ModelsCommand implements Runnable {
             GlobFilter filter = !include.isEmpty() ? new GlobFilter(include)
                     : preset.map(Preset::includeFilter).orElse(GlobFilter.all());
             ModelPuller puller = parent.puller();
-            PullPlan plan = puller.plan(ref, filter);
+            PullPlan plan = puller.plan(ref, filter, verify);
             out.printf("%s at commit %s: %d files, %s; %s to download%s%n", ref, plan.commit().substring(0, 12),
                     plan.files().size(), ByteSizes.format(plan.totalBytes()), ByteSizes.format(plan.bytesToFetch()),
                     plan.files().stream().anyMatch(f -> f.resumeFrom() > 0) ? " (resuming)" : "");
