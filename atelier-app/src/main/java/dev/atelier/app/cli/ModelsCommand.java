@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  atelier models presets",
                 "  atelier models pull sd15",
-                "  atelier models pull onnxruntime/sd-turbo@main --include 'unet/*' --include 'model_index.json'",
+                "  atelier models pull onnxruntime/sd-turbo --include 'unet/*'",
                 "  atelier models list",
                 "  atelier models rm onnxruntime/sd-turbo"})
 final class ModelsCommand implements Runnable {
@@ -123,7 +123,7 @@ final class ModelsCommand implements Runnable {
         String model;
 
         @Option(names = "--include", paramLabel = "GLOB",
-                description = "Only files matching these patterns (repeatable; e.g. 'unet/*', '*q4_k_m.gguf'). "
+                description = "Only files matching these patterns (repeatable; e.g. 'unet/*', '*Q4_K_M.gguf'). "
                         + "Default: a preset's own patterns, else every file.")
         List<String> include = new ArrayList<>();
 
