@@ -62,7 +62,7 @@ import picocli.CommandLine.Spec;
 final class ModelsCommand implements Runnable {
     private final Function<String, String> env;
     private final SpaceProvider space;
-    private final Presets presets;
+    private Presets presets; // loaded on first use: every `atelier` start builds this command
 
     @Spec
     CommandSpec spec;
@@ -72,7 +72,11 @@ final class ModelsCommand implements Runnable {
     ModelsCommand(Function<String, String> env, SpaceProvider space) {
         this.env = env;
         this.space = space;
-        this.presets = Presets.builtIn();
+    }
+
+    Presets presets() {
+        if (presets == null) presets = Presets.builtIn();
+        return presets;
     }
 
     @Override
@@ -106,7 +110,7 @@ final class ModelsCommand implements Runnable {
                     plan.filesToFetch(), ByteSizes.format(plan.bytesToFetch()), plan.ref());
             return answer != null && answer.strip().toLowerCase(Locale.ROOT).startsWith("y");
         } : PullConsent.NEVER;
-        return new ModelResolver(puller, models.presets).resolve(modelSpec, consent,
+        return new ModelResolver(puller, models.presets()).resolve(modelSpec, consent,
                 new DownloadProgress(err, interactive ? DownloadProgress.terminalBars() : null));
     }
 
@@ -137,11 +141,11 @@ final class ModelsCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            Optional<Preset> preset = parent.presets.find(model);
+            Optional<Preset> preset = parent.presets().find(model);
             RepoRef ref = preset.map(Preset::ref).orElseGet(() -> {
                 if (!RepoRef.looksLikeRepoId(model)) {
                     throw new AtelierException("'" + model + "' is neither a preset (" + String.join(", ",
-                            parent.presets.names()) + ") nor a hub id ORG/NAME[@REVISION].");
+                            parent.presets().names()) + ") nor a hub id ORG/NAME[@REVISION].");
                 }
                 return RepoRef.parse(model);
             });
@@ -179,7 +183,7 @@ final class ModelsCommand implements Runnable {
                 return 0;
             }
             Map<String, String> presetByRepo = new HashMap<>();
-            parent.presets.all().forEach(p -> presetByRepo.merge(p.repo(), p.name(), (a, b) -> a + "," + b));
+            parent.presets().all().forEach(p -> presetByRepo.merge(p.repo(), p.name(), (a, b) -> a + "," + b));
             int width = Math.max(4, repos.stream().mapToInt(r -> r.repoId().length()).max().orElse(4));
             out.printf("%-" + width + "s  %9s  %-8s  %s%n", "REPO", "SIZE", "PRESET", "REVISIONS");
             long total = 0;
@@ -210,7 +214,7 @@ final class ModelsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             HubCache cache = new HubCache(parent.settings().cacheDir());
             for (String model : models) {
-                String repoId = parent.presets.find(model).map(Preset::repo)
+                String repoId = parent.presets().find(model).map(Preset::repo)
                         .orElseGet(() -> RepoRef.parse(model).repoId());
                 long freed = cache.removeRepo(repoId);
                 out.printf("Removed %s (%s freed)%n", repoId, ByteSizes.format(freed));
@@ -229,8 +233,8 @@ final class ModelsCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             HubCache cache = new HubCache(parent.settings().cacheDir());
-            ModelResolver resolver = new ModelResolver(parent.puller(), parent.presets);
-            for (Preset p : parent.presets.all()) {
+            ModelResolver resolver = new ModelResolver(parent.puller(), parent.presets());
+            for (Preset p : parent.presets().all()) {
                 boolean cached = resolver.findCached(resolver.target(p.name())).isPresent();
                 out.printf("%-22s %9s  %-10s %s%n", p.name(), "~" + ByteSizes.format(p.approxBytes()),
                         cached ? "[cached]" : "", p.description());
