@@ -45,8 +45,9 @@ final class GenerateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR",
-            description = "Pipeline folder in the Hugging Face optimum ONNX layout (model_index.json, unet/, ...).")
-    Path model;
+            description = "Pipeline folder in the Hugging Face optimum ONNX layout (model_index.json, unet/, ...),"
+                    + " or a preset / hub id already pulled with 'atelier models pull'.")
+    String model;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "What to draw; (word:1.3), (word) and [word] set emphasis.")
     String prompt;
@@ -92,6 +93,9 @@ final class GenerateCommand implements Callable<Integer> {
             description = "cpu or cuda (needs the onnxruntime_gpu build on the classpath). Default: ${DEFAULT-VALUE}.")
     String device;
 
+    @Option(names = "--pull", description = "Download --model first when it is a preset or hub id not yet in the cache.")
+    boolean pull;
+
     @Option(names = "--out", paramLabel = "FILE.png", required = true,
             description = "Where to write the PNG; a batch writes FILE-1.png, FILE-2.png, ...")
     Path out;
@@ -101,13 +105,16 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         GenerationRequest stored = from == null ? null : GenerationMetadata.readRequest(from);
-        Path modelDir = model != null ? model : stored != null && stored.model() != null ? Path.of(stored.model()) : null;
-        if (modelDir == null) throw new AtelierException("missing --model DIR (or --from PNG to repeat a generation)");
+        String modelSpec = model != null ? model : stored != null ? stored.model() : null;
+        if (modelSpec == null || modelSpec.isBlank()) {
+            throw new AtelierException("missing --model DIR (or --from PNG to repeat a generation)");
+        }
         if (prompt == null && stored == null) throw new AtelierException("missing --prompt TEXT (or --from PNG to repeat a generation)");
         if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new AtelierException("--out must name a .png file (Atelier stores the generation data in PNG text chunks): " + out);
         }
         Device dev = Device.parse(device);
+        Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull, stderr);
         PipelineSettings settings = PipelineSettings.defaults().withSessions(SessionSettings.defaults().withDevice(dev));
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, settings)) {
             GenerationRequest request = buildRequest(stored, modelDir, pipeline);

