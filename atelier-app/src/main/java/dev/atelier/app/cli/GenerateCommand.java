@@ -55,7 +55,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--negative", paramLabel = "TEXT", description = "What to steer away from.")
     String negative;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM).")
+    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM; 1 for Turbo models).")
     Integer steps;
 
     @Option(names = "--scheduler", paramLabel = "NAME",
@@ -63,7 +63,7 @@ final class GenerateCommand implements Callable<Integer> {
     String scheduler;
 
     @Option(names = "--guidance", paramLabel = "W",
-            description = "Classifier-free guidance scale; 1 or less turns it off (default 7.5; 1 for LCM).")
+            description = "Classifier-free guidance scale; 1 or less turns it off (default 7.5; 1 for LCM, 0 for Turbo).")
     Double guidance;
 
     @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: a new one, printed); batch image i uses S+i.")
@@ -135,6 +135,8 @@ final class GenerateCommand implements Callable<Integer> {
         SchedulerKind kind = scheduler != null ? SchedulerKind.fromCliName(scheduler)
                 : stored != null && stored.scheduler() != null ? stored.scheduler() : pipeline.defaultScheduler();
         boolean lcm = kind == SchedulerKind.LCM;
+        // Turbo (adversarially distilled) models are meant for 1–4 steps without guidance; their folders say so
+        boolean turbo = modelDir.toAbsolutePath().toString().toLowerCase(Locale.ROOT).contains("turbo");
         int size = pipeline.directory().defaultImageSize();
         Integer initWidth = null;
         Integer initHeight = null;
@@ -148,10 +150,10 @@ final class GenerateCommand implements Callable<Integer> {
                 modelDir.toAbsolutePath().normalize().toString(),
                 prompt != null ? prompt : stored.prompt(),
                 negative != null ? negative : stored != null ? stored.negativePrompt() : "",
-                steps != null ? steps : stored != null ? stored.steps() : lcm ? 4 : 20,
+                steps != null ? steps : stored != null ? stored.steps() : turbo ? 1 : lcm ? 4 : 20,
                 kind,
                 guidance != null ? guidance : stored != null ? stored.guidanceScale()
-                        : lcm && !pipeline.hasGuidanceEmbedding() ? 1.0 : 7.5,
+                        : turbo ? 0.0 : lcm && !pipeline.hasGuidanceEmbedding() ? 1.0 : 7.5,
                 stored != null ? stored.guidanceRescale() : 0,
                 seed != null ? seed : stored != null ? stored.seed() : ThreadLocalRandom.current().nextLong(1L << 32),
                 width != null ? width : initWidth != null ? initWidth : stored != null ? stored.width() : size,

@@ -135,4 +135,18 @@ class GenerateCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("onnxruntime_gpu");
     }
+
+    @Test
+    void turboModelsDefaultToOneStepWithoutGuidance(@TempDir Path dir) throws Exception {
+        Path turbo = ToyPipeline.write(dir.resolve("toy-sd-turbo"), Spec.sd2());
+        Path out = dir.resolve("t.png");
+        var r = generate("--model", turbo.toString(), "--prompt", "purple", "--seed", "1", "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(PngFiles.readText(out).get("parameters")).contains("Steps: 1,").contains("CFG scale: 0,");
+        float[] purple = ToyPipeline.COLOURS.get("purple");
+        int[] px = rgb(Images.read(out), 10, 50);
+        for (int c = 0; c < 3; c++) {
+            assertThat(px[c]).isCloseTo(Math.round((purple[c] + 1) * 127.5f), org.assertj.core.data.Offset.offset(1));
+        }
+    }
 }
