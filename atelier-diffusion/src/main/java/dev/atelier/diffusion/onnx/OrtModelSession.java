@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.atelier.core.AtelierException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /** {@link ModelSession} on an ONNX Runtime {@link OrtSession}. */
 final class OrtModelSession implements ModelSession {
@@ -71,13 +73,23 @@ final class OrtModelSession implements ModelSession {
     @Override
     public PreparedInput prepare(String inputName, Tensor tensor) {
         TensorSpec spec = requireInput(inputName);
-        OnnxTensor t = toOnnx(spec, tensor, false);
-        return new Prepared(inputName, t);
+        // native memory freed on close, not whenever the garbage collector gets to a direct buffer
+        Arena arena = Arena.ofShared();
+        try {
+            OnnxTensor t = toOnnx(spec, tensor, bytes -> arena.allocate(bytes, 8).asByteBuffer().order(ByteOrder.nativeOrder()));
+            return new Prepared(inputName, t, arena);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
     }
 
-    private record Prepared(String inputName, OnnxTensor tensor) implements PreparedInput {
+    private record Prepared(String inputName, OnnxTensor tensor, Arena arena) implements PreparedInput {
         @Override
-        public void close() { tensor.close(); }
+        public void close() {
+            tensor.close();
+            arena.close();
+        }
     }
 
     @Override
@@ -95,7 +107,7 @@ final class OrtModelSession implements ModelSession {
                 TensorSpec spec = requireInput(e.getKey());
                 switch (e.getValue()) {
                     case Tensor t -> {
-                        OnnxTensor o = toOnnx(spec, t, true);
+                        OnnxTensor o = toOnnx(spec, t, bytes -> scratch(spec.name(), bytes));
                         owned.add(o);
                         native_.put(e.getKey(), o);
                     }
@@ -128,8 +140,8 @@ final class OrtModelSession implements ModelSession {
         return b.toString().trim();
     }
 
-    /** @param reuse whether the data may live in this input's scratch buffer (only until the run ends) */
-    private OnnxTensor toOnnx(TensorSpec spec, Tensor tensor, boolean reuse) {
+    /** @param direct where the converted data lives: a scratch buffer for one run, or memory a prepared input owns */
+    private OnnxTensor toOnnx(TensorSpec spec, Tensor tensor, LongFunction<ByteBuffer> direct) {
         long[] shape = tensor.shape();
         if (spec.rank() > 0 && !spec.accepts(shape)) {
             throw new AtelierException(name + " input '" + spec.name() + "' expects shape "
@@ -137,7 +149,6 @@ final class OrtModelSession implements ModelSession {
                     + "; the pipeline's components do not fit together (mixed models?) or the size is not supported");
         }
         int n = Math.toIntExact(Tensor.elements(shape));
-        java.util.function.LongFunction<ByteBuffer> direct = reuse ? bytes -> scratch(spec.name(), bytes) : OrtModelSession::direct;
         try {
             return switch (spec.type()) {
                 case FLOAT -> {
