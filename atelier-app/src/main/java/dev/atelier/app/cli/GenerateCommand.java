@@ -107,7 +107,8 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationRequest stored = from == null ? null : GenerationMetadata.readRequest(from);
         String modelSpec = model != null ? model : stored != null ? stored.model() : null;
         if (modelSpec == null || modelSpec.isBlank()) {
-            throw new AtelierException("missing --model DIR (or --from PNG to repeat a generation)");
+            throw new AtelierException(stored == null ? "missing --model DIR (or --from PNG to repeat a generation)"
+                    : from + " was not written by Atelier and names no model folder: add --model DIR");
         }
         if (prompt == null && stored == null) throw new AtelierException("missing --prompt TEXT (or --from PNG to repeat a generation)");
         if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {

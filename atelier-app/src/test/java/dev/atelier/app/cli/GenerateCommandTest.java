@@ -149,4 +149,20 @@ class GenerateCommandTest {
             assertThat(px[c]).isCloseTo(Math.round((purple[c] + 1) * 127.5f), org.assertj.core.data.Offset.offset(1));
         }
     }
+
+    @Test
+    void fromAPngOfAnotherToolTakesItsSettingsAndNeedsAModel(@TempDir Path dir) throws Exception {
+        Path a1111 = dir.resolve("a1111.png");
+        PngFiles.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), Map.of("parameters",
+                "a green house\nNegative prompt: red\nSteps: 6, Sampler: Euler, CFG scale: 2, Seed: 99, Size: 32x16"), a1111);
+        var noModel = generate("--from", a1111.toString(), "--out", dir.resolve("x.png").toString());
+        assertThat(noModel.exitCode()).isEqualTo(1);
+        assertThat(noModel.err()).contains("add --model");
+        Path out = dir.resolve("y.png");
+        var r = generate("--from", a1111.toString(), "--model", model.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(PngFiles.readText(out).get("parameters")).isEqualTo("a green house\nNegative prompt: red\n"
+                + "Steps: 6, Sampler: Euler, CFG scale: 2, Seed: 99, Size: 32x16, Model: toy-sd15");
+        assertThat(Images.read(out).getWidth()).isEqualTo(32);
+    }
 }

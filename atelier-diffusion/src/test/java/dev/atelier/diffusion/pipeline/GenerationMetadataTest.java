@@ -40,10 +40,40 @@ class GenerationMetadataTest {
     }
 
     @Test
-    void aPngWithoutAtelierDataCannotBeReplayed(@TempDir Path dir) throws Exception {
+    void aPngWithoutGenerationDataCannotBeReplayed(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("plain.png");
-        PngFiles.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), Map.of("parameters", "x"), png);
+        PngFiles.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), Map.of("Software", "x"), png);
         assertThatThrownBy(() -> GenerationMetadata.readRequest(png)).isInstanceOf(AtelierException.class)
                 .hasMessageContaining("atelier-request").hasMessageContaining("--from");
+        Path other = dir.resolve("a1111.png");
+        PngFiles.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB),
+                Map.of("parameters", "a dog\nSteps: 12, Sampler: Euler a, CFG scale: 5, Seed: 8, Size: 64x64"), other);
+        GenerationRequest r = GenerationMetadata.readRequest(other);
+        assertThat(r.prompt()).isEqualTo("a dog");
+        assertThat(r.scheduler()).isEqualTo(SchedulerKind.EULER_ANCESTRAL);
+    }
+
+    @Test
+    void a1111ParametersFromOtherToolsGiveTheSettings() {
+        GenerationRequest r = GenerationMetadata.parseA1111("""
+                masterpiece, (a cat:1.2) on a sofa,
+                second line of prompt
+                Negative prompt: lowres, blurry
+                Steps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 3141592653, Size: 640x448, \
+                Model hash: abc123, Model: dreamshaper, Lora hashes: "detail: 1a2b, style: 3c4d", Version: v1.9.4""");
+        assertThat(r.prompt()).isEqualTo("masterpiece, (a cat:1.2) on a sofa,\nsecond line of prompt");
+        assertThat(r.negativePrompt()).isEqualTo("lowres, blurry");
+        assertThat(r.steps()).isEqualTo(28);
+        assertThat(r.scheduler()).isEqualTo(SchedulerKind.DPMPP_2M_KARRAS);
+        assertThat(r.guidanceScale()).isEqualTo(6.5);
+        assertThat(r.seed()).isEqualTo(3141592653L);
+        assertThat(r.width()).isEqualTo(640);
+        assertThat(r.height()).isEqualTo(448);
+        assertThat(r.model()).isNull();
+        GenerationRequest ours = GenerationMetadata.parseA1111(GenerationMetadata.a1111Parameters(REQUEST, "sd15"));
+        assertThat(ours.withModel(REQUEST.model())).isEqualTo(REQUEST);
+        assertThat(GenerationMetadata.parseA1111("just a prompt\nSteps: 4, Sampler: UniPC, Seed: 9").scheduler()).isNull();
+        assertThatThrownBy(() -> GenerationMetadata.parseA1111("no settings here")).isInstanceOf(AtelierException.class)
+                .hasMessageContaining("Steps");
     }
 }
