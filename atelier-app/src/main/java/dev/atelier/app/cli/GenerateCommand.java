@@ -114,6 +114,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new AtelierException("--out must name a .png file (Atelier stores the generation data in PNG text chunks): " + out);
         }
+        if (strength != null && init == null && (stored == null || !stored.isImageToImage())) {
+            throw new AtelierException("--strength applies to image-to-image only: add --init IMAGE");
+        }
         Device dev = Device.parse(device);
         Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull, stderr);
         PipelineSettings settings = PipelineSettings.defaults().withSessions(SessionSettings.defaults().withDevice(dev));

@@ -123,6 +123,9 @@ class GenerateCommandTest {
         var scheduler = generate("--model", model.toString(), "--prompt", "x", "--scheduler", "plms", "--out",
                 dir.resolve("o.png").toString());
         assertThat(scheduler.err()).contains("plms").contains("euler-a");
+        var strengthAlone = generate("--model", model.toString(), "--prompt", "x", "--strength", "0.5", "--out",
+                dir.resolve("o.png").toString());
+        assertThat(strengthAlone.err()).contains("--init");
         var noOut = generate("--model", model.toString(), "--prompt", "x");
         assertThat(noOut.exitCode()).isEqualTo(2);
         assertThat(noOut.err()).contains("--out");
