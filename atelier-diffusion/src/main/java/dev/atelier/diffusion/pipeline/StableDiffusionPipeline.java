@@ -187,7 +187,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                         latentSize, callback, unetRuns);
                 long vaeStart = System.nanoTime();
                 float[] pixels = vae.decode(latents, latentHeight, latentWidth);
-                BufferedImage image = toImage(pixels, request.height(), request.width());
+                BufferedImage image = ImageTensors.fromNchw(pixels, 0, request.height(), request.width());
                 vaeNanos += System.nanoTime() - vaeStart;
                 images.add(new GeneratedImage(image, seed, resolved.withSeed(seed).withBatchSize(1), latents));
             }
@@ -199,27 +199,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         log.debug("generated {} image(s) in {} ms, overhead {}", images.size(), timings.total() / 1_000_000,
                 String.format("%.2f%%", 100 * timings.overhead()));
         return new GenerationResult(resolved, images, timings);
-    }
-
-    /**
-     * [3, H, W] in [-1, 1] → RGB, with {@link ImageTensors#fromNchw}'s rounding (to nearest, clamped) but writing the
-     * raster's pixel array directly: per-pixel colour-model calls cost milliseconds per megapixel.
-     */
-    static BufferedImage toImage(float[] chw, int height, int width) {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int[] pixels = ((java.awt.image.DataBufferInt) image.getRaster().getDataBuffer()).getData();
-        int plane = height * width;
-        for (int i = 0; i < plane; i++) {
-            pixels[i] = (toByte(chw[i]) << 16) | (toByte(chw[plane + i]) << 8) | toByte(chw[2 * plane + i]);
-        }
-        return image;
-    }
-
-    private static int toByte(float v) {
-        float p = (v + 1f) * 127.5f;
-        if (!(p > 0f)) return 0; // also NaN
-        if (p >= 255f) return 255;
-        return Math.round(p);
     }
 
     private long sessionNanos() {
