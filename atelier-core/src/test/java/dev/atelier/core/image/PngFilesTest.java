@@ -28,6 +28,11 @@ class PngFilesTest {
         try (var files = Files.list(file.getParent())) {
             assertThat(files).containsExactly(file); // no temporary file left behind
         }
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            // the permissions of any file the user makes (umask), not owner-only like a temporary file
+            Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+            assertThat(Files.getPosixFilePermissions(file)).isEqualTo(Files.getPosixFilePermissions(plain));
+        }
     }
 
     @Test
