@@ -24,7 +24,7 @@ public final class PromptFit {
             "a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "with", "from", "by", "as", "is", "are",
             "be", "it", "its", "it's", "this", "that", "these", "those", "please", "make", "create", "draw", "generate",
             "render", "paint", "give", "me", "i", "want", "would", "like", "show", "can", "could", "you", "some", "my",
-            "image", "picture", "an", "of", "into", "just", "very", "really", "let", "let's", "get");
+            "image", "picture", "into", "just", "very", "really", "let", "let's", "get");
 
     private final ToIntFunction<String> tokenCounter;
     private final int window;
