@@ -9,9 +9,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         header = "Atelier — plan with a language model, render with diffusion.",
+        usageHelpWidth = 100,
+        usageHelpAutoWidth = true,
         description = {
-                "Say what you want in plain words; a language model plans the picture (a detailed prompt,",
-                "a layout of regions or an edit instruction) and Stable Diffusion renders it.",
+                "Say what you want in plain words; a language model plans the picture (a detailed prompt, "
+                        + "a layout of regions or an edit instruction) and Stable Diffusion renders it.",
                 "",
                 "Run 'atelier help COMMAND' for the options of one command."},
         footer = {"",
