@@ -37,13 +37,16 @@ public final class PromptFit {
     /** The default: estimated CLIP tokens, CLIP's window. */
     public static PromptFit clip() { return new PromptFit(PromptFit::estimateClipTokens, CLIP_WINDOW); }
 
-    /** An upper-leaning estimate of CLIP BPE tokens: one per piece, one more per eight letters beyond the first eight. */
+    /**
+     * An upper-leaning estimate of CLIP BPE tokens: one per piece, one more per five letters after the first (common
+     * words up to five letters are one token; longer ones are often two). Checked against the real tokenizer in tests.
+     */
     public static int estimateClipTokens(String text) {
         int count = 0;
         Matcher m = CLIP_PIECES.matcher(text.toLowerCase(Locale.ROOT));
         while (m.find()) {
             String piece = m.group();
-            count += Character.isLetter(piece.charAt(0)) ? (piece.length() + 7) / 8 : 1;
+            count += Character.isLetter(piece.charAt(0)) ? 1 + (piece.length() - 1) / 5 : 1;
         }
         return count;
     }

