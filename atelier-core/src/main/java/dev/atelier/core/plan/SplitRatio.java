@@ -89,17 +89,23 @@ public record SplitRatio(List<Row> rows) {
                 throw new InvalidPlanException("The split ratio \"" + whole.strip() + "\" contains \"" + t
                         + "\", which is not a number; use only numbers, ',' and ';'.");
             }
-            if (!Double.isFinite(value) || value <= 0) {
+            if (!Double.isFinite(value) || value <= 0 || value > MAX_WEIGHT) {
                 throw new InvalidPlanException("The split ratio \"" + whole.strip() + "\" contains " + t
-                        + "; every height and width must be a positive number.");
+                        + "; every height and width must be a positive relative weight up to " + (long) MAX_WEIGHT + ".");
             }
             out.add(value);
         }
         return out;
     }
 
+    /** Weights are relative; a cap keeps sums finite and flags numbers that are clearly not weights. */
+    public static final double MAX_WEIGHT = 10_000;
+
     static void requireWeight(double w, String what) {
-        if (!Double.isFinite(w) || w <= 0) throw new InvalidPlanException("A " + what + " of " + w + " is not allowed; use a positive number.");
+        if (!Double.isFinite(w) || w <= 0 || w > MAX_WEIGHT) {
+            throw new InvalidPlanException("A " + what + " of " + w + " is not allowed; use a positive relative weight up to "
+                    + (long) MAX_WEIGHT + ", such as 1 or 2.");
+        }
     }
 
     private static String join(List<Double> values) {

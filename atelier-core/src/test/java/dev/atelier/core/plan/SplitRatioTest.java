@@ -56,7 +56,7 @@ class SplitRatioTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "  ", "1,,1", "1;", ";1", "1,a", "0,1", "-1,1", "1;0,1", "1,NaN", "1,Infinity"})
+    @ValueSource(strings = {"", "  ", "1,,1", "1;", ";1", "1,a", "0,1", "-1,1", "1;0,1", "1,NaN", "1,Infinity", "1,1e308"})
     void malformedRatiosAreRejectedWithAnExplanation(String text) {
         assertThatThrownBy(() -> SplitRatio.parse(text))
                 .isInstanceOf(InvalidPlanException.class)
