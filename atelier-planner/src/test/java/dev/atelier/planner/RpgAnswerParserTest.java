@@ -47,6 +47,14 @@ class RpgAnswerParserTest {
     }
 
     @Test
+    void aRatioOnTheLineBelowItsLabelIsFound() {
+        var p = parsed("### Final split ratio:\n1, 2, 1\n### Regional Prompt:\n- a fox\n- a hare");
+
+        assertThat(p.ratio()).isEqualTo(SplitRatio.parse("1,2,1"));
+        assertThat(p.prompts()).containsExactly("a fox", "a hare");
+    }
+
+    @Test
     void theOlderParenthesisedStyleIsReadAsTheSameNumbers() {
         var p = parsed("Final split ratio: 1,(1,1); 2,(2,1)\nRegional Prompt: a BREAK b BREAK c BREAK d");
 
