@@ -105,6 +105,10 @@ final class PlanCommand implements Callable<Integer> {
         @Option(names = "--image", paramLabel = "FILE", description = "The picture the request is about (PNG, JPEG or WebP).")
         Path image;
 
+        @Option(names = "--caption", paramLabel = "TEXT",
+                description = "What the picture shows, for models that cannot see pictures (then it is not shown to the model).")
+        String caption;
+
         @Option(names = "--mask", paramLabel = "FILE", description = "A mask for the picture: white is repainted, black is kept.")
         Path mask;
 
@@ -131,7 +135,10 @@ final class PlanCommand implements Callable<Integer> {
 
         PlanRequest request(PlanRequest.RenderSettings settings) {
             PlanRequest request = PlanRequest.of(joined(words)).withKind(kind(kind)).withSettings(settings);
-            if (image != null) request = request.withImage(new PlanRequest.ImageInput(pngForVision(image), "image/png", null));
+            if (caption != null && image == null) {
+                throw new AtelierException("--caption describes a picture given with --image; add --image FILE or leave --caption out.");
+            }
+            if (image != null) request = request.withImage(new PlanRequest.ImageInput(pngForVision(image), "image/png", caption));
             if (mask != null) {
                 if (image == null) throw new AtelierException("--mask needs --image: a mask marks part of a picture. Add --image FILE.");
                 Images.read(mask);  // a broken mask should fail now, not at render time

@@ -110,6 +110,21 @@ class PlanCommandTest {
     }
 
     @Test
+    void aGivenCaptionReplacesLookingAtThePicture(@TempDir Path dir) throws Exception {
+        Path photo = dir.resolve("lunch.png");
+        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", photo.toFile());
+        Scripted model = use(new Scripted("{\"reason\": \"edit\", \"kind\": \"EDIT\"}", "Replace the fries with a green salad."));
+
+        var r = AtelierCommandTest.run(AtelierCommand.newCommandLine(), "plan", "--llm", "x", "--image", photo.toString(),
+                "--caption", "a burger with fries", "make it more healthy");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(model.requests).hasSize(2);
+        assertThat(model.requests.get(1).messages().getLast().text()).contains("The picture shows: a burger with fries");
+        assertThat(model.requests.get(1).messages().getLast().hasImages()).isFalse();
+    }
+
+    @Test
     void badInputGivesOneClearLineAndExitCodeOne(@TempDir Path dir) throws Exception {
         use(new Scripted());
         Path notAnImage = Files.writeString(dir.resolve("notes.png"), "hello");
@@ -119,7 +134,8 @@ class PlanCommandTest {
                 List.of("plan", "--llm", "x", "--format", "yaml", "a fox"), "Unknown region format",
                 List.of("plan", "--llm", "x", "--image", notAnImage.toString(), "a fox"), "not an image",
                 List.of("plan", "--llm", "x", "--mask", notAnImage.toString(), "a fox"), "--mask needs --image",
-                List.of("plan", "--llm", "x", "--attempts", "0", "a fox"), "--attempts is 0");
+                List.of("plan", "--llm", "x", "--attempts", "0", "a fox"), "--attempts is 0",
+                List.of("plan", "--llm", "x", "--caption", "a fox", "make it red"), "--caption describes a picture");
         cases.forEach((args, message) -> {
             var r = AtelierCommandTest.run(AtelierCommand.newCommandLine(), args.toArray(String[]::new));
             assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(1);
