@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Objects;
+import java.util.regex.Matcher;
 
 /**
  * The noise-schedule settings of a diffusers {@code scheduler_config.json}. Keys the file leaves out take Stable
@@ -99,7 +101,8 @@ public record SchedulerConfig(
         try {
             return parse(text);
         } catch (AtelierException e) {
-            throw new AtelierException(e.getMessage() + " (in " + file + ")", e.getCause());
+            throw new AtelierException(e.getMessage().replaceFirst("^Invalid scheduler config:",
+                    "Invalid scheduler config " + Matcher.quoteReplacement(file.toString()) + ":"), e);
         }
     }
 
@@ -194,7 +197,7 @@ public record SchedulerConfig(
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(numTrainTimesteps, betaStart, betaEnd, betaSchedule,
+        return Objects.hash(numTrainTimesteps, betaStart, betaEnd, betaSchedule,
                 Arrays.hashCode(trainedBetas), timestepSpacing, stepsOffset, setAlphaToOne, predictionType,
                 clipSample, clipSampleRange, useKarrasSigmas, originalInferenceSteps, timestepScaling,
                 rescaleBetasZeroSnr);

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atelier.core.AtelierException;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,10 @@ public final class ClipTokenizer {
             throw new AtelierException("Tokenizer max length " + maxLength + " is too small: it must hold the start "
                     + "and end tokens. Use the model's model_max_length (77 for Stable Diffusion).");
         }
-        Map<String, Integer> allTokens = new HashMap<>(vocab);
+        Map<String, Integer> allTokens = new HashMap<>(vocab.size() * 2);
+        vocab.forEach((token, id) -> {
+            if (token != null && id != null) allTokens.put(token, id);
+        });
         addedTokens.forEach(allTokens::putIfAbsent);
         this.vocab = Map.copyOf(allTokens);
         this.mergeRanks = rankMerges(mergeLines);
@@ -121,20 +125,20 @@ public final class ClipTokenizer {
         }
         Map<String, Integer> added = new LinkedHashMap<>();
         if (config != null && config.path("added_tokens_decoder").isObject()) {
-            config.path("added_tokens_decoder").fields().forEachRemaining(entry -> {
+            for (Map.Entry<String, JsonNode> entry : config.path("added_tokens_decoder").properties()) {
                 String content = tokenContent(entry.getValue());
                 try {
                     if (content != null) added.put(content, Integer.parseInt(entry.getKey()));
                 } catch (NumberFormatException ignored) {
                     // not an id: nothing a tokenizer can use
                 }
-            });
+            }
         }
         JsonNode addedFile = readOptionalJson(json, tokenizerDir.resolve("added_tokens.json"));
         if (addedFile != null && addedFile.isObject()) {
-            addedFile.fields().forEachRemaining(e -> {
+            for (Map.Entry<String, JsonNode> e : addedFile.properties()) {
                 if (e.getValue().canConvertToInt()) added.putIfAbsent(e.getKey(), e.getValue().asInt());
-            });
+            }
         }
         return new ClipTokenizer(vocab, mergeLines, bos, eos, unk, pad, added, maxLength);
     }
@@ -146,10 +150,12 @@ public final class ClipTokenizer {
      */
     public static ClipTokenizer fromBpeVocabulary(Path bpeSimpleVocabGz, int padTokenId) {
         List<String> mergeLines = new ArrayList<>();
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(bpeSimpleVocabGz))) {
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            String[] lines = text.split("\n", -1);
-            for (int i = 1; i < lines.length && mergeLines.size() < MAX_MERGES; i++) mergeLines.add(lines[i]);
+        // only the first lines are used, so stop reading there (the file holds 262k merges)
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(bpeSimpleVocabGz), 1 << 16), StandardCharsets.UTF_8))) {
+            in.readLine(); // the "#version" header
+            String line;
+            while (mergeLines.size() < MAX_MERGES && (line = in.readLine()) != null) mergeLines.add(line);
         } catch (IOException e) {
             throw new AtelierException("Cannot read the CLIP BPE vocabulary " + bpeSimpleVocabGz + ": "
                     + e.getMessage() + ". Point to a valid bpe_simple_vocab_16e6.txt.gz.", e);
@@ -177,12 +183,16 @@ public final class ClipTokenizer {
     }
 
     /**
-     * An in-memory tokenizer, for toy pipelines. {@code merges} are "first second" lines in rank order (no version
-     * header); the vocabulary must hold {@code <|startoftext|>}, {@code <|endoftext|>} and {@code padToken}.
-     * Symbols missing from a tiny vocabulary become the end token, as Hugging Face's unknown token does.
+     * An in-memory tokenizer, for toy pipelines. {@code merges} are "first second" lines in rank order (a leading
+     * "#version" line is skipped); the vocabulary must hold {@code <|startoftext|>}, {@code <|endoftext|>} and
+     * {@code padToken}. Symbols missing from a tiny vocabulary become the end token, as Hugging Face's unknown token
+     * does.
      */
     public static ClipTokenizer of(Map<String, Integer> vocab, List<String> merges, String padToken, int maxLength) {
-        return new ClipTokenizer(vocab, merges, START_OF_TEXT, END_OF_TEXT, END_OF_TEXT, padToken, Map.of(), maxLength);
+        List<String> mergeLines = !merges.isEmpty() && merges.getFirst().startsWith("#version")
+                ? merges.subList(1, merges.size()) : merges;
+        return new ClipTokenizer(vocab, mergeLines, START_OF_TEXT, END_OF_TEXT, END_OF_TEXT, padToken, Map.of(),
+                maxLength);
     }
 
     // ---------------------------------------------------------------- encoding

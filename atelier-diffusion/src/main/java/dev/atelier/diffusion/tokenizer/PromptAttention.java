@@ -10,14 +10,14 @@ import java.util.regex.Pattern;
 /**
  * A1111's emphasis parser: {@code (text)} ×1.1, {@code [text]} ÷1.1, {@code (text:w)} ×w, backslash escapes for
  * brackets and backslash, unclosed brackets apply to the end, {@code BREAK} starts a new chunk. Adjacent pieces with
- * equal weight are joined (so they are tokenized together, as in A1111).
+ * equal weight are joined (so they are tokenized together, as in A1111). One deliberate difference: A1111 marks a
+ * break by the weight −1, so a BREAK inside brackets becomes the word "break" with a negative weight; here a break is
+ * a break wherever it stands.
  */
 final class PromptAttention {
 
-    /** A piece of prompt text and its weight; the break marker is the text "BREAK" with weight −1, as in A1111. */
-    record Segment(String text, double weight) {
-        boolean isBreak() { return text.equals(BREAK) && weight == -1; }
-    }
+    /** A piece of prompt text and its weight, or a chunk break. */
+    record Segment(String text, double weight, boolean isBreak) {}
 
     private static final String BREAK = "BREAK";
     private static final double ROUND_MULTIPLIER = 1.1;
@@ -34,6 +34,7 @@ final class PromptAttention {
     static List<Segment> parse(String prompt) {
         List<String> texts = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
+        List<Boolean> breaks = new ArrayList<>();
         List<Integer> roundOpen = new ArrayList<>();
         List<Integer> squareOpen = new ArrayList<>();
 
@@ -44,6 +45,7 @@ final class PromptAttention {
             if (token.startsWith("\\")) {
                 texts.add(token.substring(1));
                 weights.add(1.0);
+                breaks.add(false);
             } else if (token.equals("(")) {
                 roundOpen.add(texts.size());
             } else if (token.equals("[")) {
@@ -59,10 +61,12 @@ final class PromptAttention {
                 for (int i = 0; i < parts.length; i++) {
                     if (i > 0) {
                         texts.add(BREAK);
-                        weights.add(-1.0);
+                        weights.add(1.0);
+                        breaks.add(true);
                     }
                     texts.add(parts[i]);
                     weights.add(1.0);
+                    breaks.add(false);
                 }
             }
         }
@@ -72,19 +76,22 @@ final class PromptAttention {
         if (texts.isEmpty()) {
             texts.add("");
             weights.add(1.0);
+            breaks.add(false);
         }
         int i = 0;
         while (i + 1 < texts.size()) {
-            if (weights.get(i).doubleValue() == weights.get(i + 1).doubleValue()) {
+            if (!breaks.get(i) && !breaks.get(i + 1)
+                    && weights.get(i).doubleValue() == weights.get(i + 1).doubleValue()) {
                 texts.set(i, texts.get(i) + texts.get(i + 1));
                 texts.remove(i + 1);
                 weights.remove(i + 1);
+                breaks.remove(i + 1);
             } else {
                 i++;
             }
         }
         List<Segment> segments = new ArrayList<>(texts.size());
-        for (int k = 0; k < texts.size(); k++) segments.add(new Segment(texts.get(k), weights.get(k)));
+        for (int k = 0; k < texts.size(); k++) segments.add(new Segment(texts.get(k), weights.get(k), breaks.get(k)));
         return segments;
     }
 

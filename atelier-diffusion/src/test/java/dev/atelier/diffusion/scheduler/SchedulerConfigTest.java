@@ -10,6 +10,7 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class SchedulerConfigTest {
 
@@ -66,7 +67,7 @@ class SchedulerConfigTest {
                 "{\"num_train_timesteps\": 3, \"trained_betas\": [0.1, 0.2, 0.5]}");
         assertThat(config.trainedBetas()).containsExactly(0.1, 0.2, 0.5);
         NoiseSchedule schedule = NoiseSchedule.of(config);
-        assertThat(schedule.alphaCumprod(2)).isCloseTo(0.9 * 0.8 * 0.5, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(schedule.alphaCumprod(2)).isCloseTo(0.9 * 0.8 * 0.5, within(1e-12));
     }
 
     @Test
@@ -84,6 +85,15 @@ class SchedulerConfigTest {
                 .isInstanceOf(AtelierException.class).hasMessageContaining("not valid JSON");
         assertThatThrownBy(() -> SchedulerConfig.parse("{\"num_train_timesteps\": 3, \"trained_betas\": [0.1]}"))
                 .isInstanceOf(AtelierException.class).hasMessageContaining("trained_betas");
+    }
+
+    @Test
+    void anInvalidFileNamesTheFileAndTheKey(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("scheduler_config.json");
+        Files.writeString(file, "{\"steps_offset\": \"one\"}");
+        assertThatThrownBy(() -> SchedulerConfig.read(file))
+                .isInstanceOf(AtelierException.class)
+                .hasMessageStartingWith("Invalid scheduler config " + file + ": steps_offset must be a whole number");
     }
 
     @Test

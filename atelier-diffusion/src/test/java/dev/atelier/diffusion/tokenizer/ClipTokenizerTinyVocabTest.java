@@ -49,6 +49,14 @@ class ClipTokenizerTinyVocabTest {
     }
 
     @Test
+    void skipsAVersionHeaderInInMemoryMerges() {
+        List<String> withHeader = new java.util.ArrayList<>(List.of("#version: 0.2"));
+        withHeader.addAll(MERGES);
+        assertThat(ClipTokenizer.of(tinyVocab(), withHeader, "<|endoftext|>", 8).encode("cat dog"))
+                .containsExactly(7, 15);
+    }
+
+    @Test
     void padsAndTruncatesToItsMaxLength() {
         assertThat(tiny.encodePadded("cat")).containsExactly(9, 7, 10, 10, 10, 10, 10, 10);
         assertThat(tiny.encodePadded("cat cat cat cat cat cat cat")).containsExactly(9, 7, 7, 7, 7, 7, 7, 10);
@@ -96,5 +104,20 @@ class ClipTokenizerTinyVocabTest {
         assertThat(fromDir.encodePadded("dog dog")).containsExactly(9, 15, 15, 10, 1, 1);
         // like Hugging Face, the pad token is a special token cut out of the raw text wherever it occurs
         assertThat(fromDir.encode("cat")).containsExactly(3, 1, 5);
+    }
+
+    @Test
+    void addedTokensOfAHuggingFaceDirectoryAreMatchedVerbatim(@TempDir Path dir) throws IOException {
+        StringBuilder json = new StringBuilder("{");
+        tinyVocab().forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+        Files.writeString(dir.resolve("vocab.json"), json.append('}').toString());
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", MERGES) + "\n");
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"added_tokens_decoder\": {\"16\": {\"content\": "
+                + "\"<Toy>\", \"special\": false}}}");
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<pet>\": 17}");
+        ClipTokenizer fromDir = ClipTokenizer.fromHuggingFaceDir(dir);
+        assertThat(fromDir.encode("cat<Toy> dog <pet>")).containsExactly(7, 16, 15, 17);
+        // case matters for added tokens, as in Hugging Face's trie
+        assertThat(fromDir.encode("<toy>")).doesNotContain(16);
     }
 }

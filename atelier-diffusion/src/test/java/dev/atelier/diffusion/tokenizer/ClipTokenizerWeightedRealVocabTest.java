@@ -121,6 +121,15 @@ class ClipTokenizerWeightedRealVocabTest {
     }
 
     @Test
+    void breakInsideBracketsStillBreaks() {
+        WeightedPrompt p = sd1.encodeWeighted("(a cat BREAK a dog)");
+        assertThat(p.chunks()).hasSize(2);
+        assertThat(Arrays.copyOf(p.chunks().get(1), 4)).containsExactly(BOS, 320, DOG, EOS);
+        assertThat(p.weights().get(1)[2]).isEqualTo(1.1f);
+        assertThat(p.weights().get(1)).doesNotContain(-1.1f);
+    }
+
+    @Test
     void sd2ChunksPadWithZeroAfterTheEndToken() {
         WeightedPrompt p = sd2.encodeWeighted("(cat)");
         assertThat(Arrays.copyOf(p.chunks().getFirst(), 3)).containsExactly(BOS, CAT, EOS);

@@ -50,6 +50,11 @@ class PromptAttentionTest {
         assertThat(segments).extracting(PromptAttention.Segment::text).containsExactly("cat", "BREAK", "dog");
         assertThat(segments.get(1).isBreak()).isTrue();
         assertThat(segments.get(0).isBreak()).isFalse();
+        // inside brackets too (A1111 would turn it into the word "break" weighted −1.1)
+        List<PromptAttention.Segment> bracketed = PromptAttention.parse("(a BREAK b)");
+        assertThat(bracketed).extracting(PromptAttention.Segment::text).containsExactly("a", "BREAK", "b");
+        assertThat(bracketed).extracting(PromptAttention.Segment::isBreak).containsExactly(false, true, false);
+        assertThat(bracketed.get(2).weight()).isCloseTo(1.1, within(1e-12));
         // only the whole word counts
         assertThat(PromptAttention.parse("BREAKFAST")).extracting(PromptAttention.Segment::text)
                 .containsExactly("BREAKFAST");
