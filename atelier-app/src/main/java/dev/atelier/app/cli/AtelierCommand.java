@@ -9,8 +9,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         header = "Atelier — plan with a language model, render with diffusion.",
-        usageHelpWidth = 100,
-        usageHelpAutoWidth = true,
         description = {
                 "Say what you want in plain words; a language model plans the picture (a detailed prompt, "
                         + "a layout of regions or an edit instruction) and Stable Diffusion renders it.",
@@ -46,6 +44,9 @@ public final class AtelierCommand implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new AtelierCommand());
         cl.setExecutionExceptionHandler(new FriendlyErrors());
+        // Applies to every subcommand: wide enough for model specs and examples, wider on big terminals.
+        cl.setUsageHelpWidth(100);
+        cl.setUsageHelpAutoWidth(true);
         return cl;
     }
 }
