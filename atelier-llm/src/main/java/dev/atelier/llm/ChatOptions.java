@@ -20,4 +20,6 @@ public record ChatOptions(Double temperature, Double topP, Integer maxTokens, Lo
     public ChatOptions withMaxTokens(int n) { return new ChatOptions(temperature, topP, n, seed, stop, jsonSchema); }
     public ChatOptions withSeed(long s) { return new ChatOptions(temperature, topP, maxTokens, s, stop, jsonSchema); }
     public ChatOptions withJsonSchema(String schema) { return new ChatOptions(temperature, topP, maxTokens, seed, stop, schema); }
+    public ChatOptions withTopP(double p) { return new ChatOptions(temperature, p, maxTokens, seed, stop, jsonSchema); }
+    public ChatOptions withStop(List<String> stops) { return new ChatOptions(temperature, topP, maxTokens, seed, stops, jsonSchema); }
 }
