@@ -10,8 +10,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         header = "Atelier — plan with a language model, render with diffusion.",
         description = {
-                "Say what you want in plain words; a language model plans the picture (a detailed prompt,",
-                "a layout of regions or an edit instruction) and Stable Diffusion renders it.",
+                "Say what you want in plain words; a language model plans the picture (a detailed prompt, "
+                        + "a layout of regions or an edit instruction) and Stable Diffusion renders it.",
                 "",
                 "Run 'atelier help COMMAND' for the options of one command."},
         footer = {"",
@@ -44,6 +44,9 @@ public final class AtelierCommand implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new AtelierCommand());
         cl.setExecutionExceptionHandler(new FriendlyErrors());
+        // Applies to every subcommand: wide enough for model specs and examples, wider on big terminals.
+        cl.setUsageHelpWidth(100);
+        cl.setUsageHelpAutoWidth(true);
         return cl;
     }
 }

@@ -1,7 +1,211 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.image.Images;
+import dev.atelier.core.image.PngFiles;
+import dev.atelier.diffusion.onnx.Device;
+import dev.atelier.diffusion.onnx.SessionSettings;
+import dev.atelier.diffusion.pipeline.GeneratedImage;
+import dev.atelier.diffusion.pipeline.GenerationMetadata;
+import dev.atelier.diffusion.pipeline.GenerationRequest;
+import dev.atelier.diffusion.pipeline.GenerationResult;
+import dev.atelier.diffusion.pipeline.PipelineSettings;
+import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
+import dev.atelier.diffusion.scheduler.SchedulerKind;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+/** {@code atelier generate}: text-to-image and image-to-image with a Stable Diffusion ONNX pipeline. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Render images from a prompt with a Stable Diffusion ONNX model.")
-final class GenerateCommand extends NotBuiltYet {}
+        description = "Render images from a prompt with a Stable Diffusion ONNX model.",
+        footer = {"",
+                "Examples:",
+                "  atelier generate --model ./sd15 --prompt \"a red fox in snow\" --out fox.png",
+                "  atelier generate --model ./sd15 --prompt \"oil painting\" \\",
+                "      --init photo.jpg --strength 0.6 --out oil.png",
+                "  atelier generate --from fox.png --seed 8 --out fox-8.png"})
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Pipeline folder in the Hugging Face optimum ONNX layout (model_index.json, unet/, ...),"
+                    + " or a preset / hub id already pulled with 'atelier models pull'.")
+    String model;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "What to draw; (word:1.3), (word) and [word] set emphasis.")
+    String prompt;
+
+    @Option(names = "--negative", paramLabel = "TEXT", description = "What to steer away from.")
+    String negative;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM; 1 for Turbo models).")
+    Integer steps;
+
+    @Option(names = "--scheduler", paramLabel = "NAME",
+            description = "ddim, euler, euler-a, dpmpp-2m, dpmpp-2m-karras or lcm (default: the model's own).")
+    String scheduler;
+
+    @Option(names = "--guidance", paramLabel = "W",
+            description = "Classifier-free guidance scale; 1 or less turns it off (default 7.5; 1 for LCM, 0 for Turbo).")
+    Double guidance;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: a new one, printed); batch image i uses S+i.")
+    Long seed;
+
+    @Option(names = "--width", paramLabel = "W", description = "Width in pixels, a multiple of 8 (default: the model's size).")
+    Integer width;
+
+    @Option(names = "--height", paramLabel = "H", description = "Height in pixels, a multiple of 8 (default: the model's size).")
+    Integer height;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Number of images (default 1).")
+    Integer batch;
+
+    @Option(names = "--init", paramLabel = "IMAGE", description = "Start from this image (image-to-image).")
+    Path init;
+
+    @Option(names = "--strength", paramLabel = "S",
+            description = "With --init: 0 keeps the image, 1 ignores it (default 0.75).")
+    Double strength;
+
+    @Option(names = "--from", paramLabel = "PNG",
+            description = "Repeat the generation stored in a PNG written by Atelier; other options override it.")
+    Path from;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "cpu or cuda (needs the onnxruntime_gpu build on the classpath). Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--pull", description = "Download --model first when it is a preset or hub id not yet in the cache.")
+    boolean pull;
+
+    @Option(names = "--out", paramLabel = "FILE.png", required = true,
+            description = "Where to write the PNG; a batch writes FILE-1.png, FILE-2.png, ...")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        GenerationRequest stored = from == null ? null : GenerationMetadata.readRequest(from);
+        String modelSpec = model != null ? model : stored != null ? stored.model() : null;
+        if (modelSpec == null || modelSpec.isBlank()) {
+            throw new AtelierException(stored == null ? "missing --model DIR (or --from PNG to repeat a generation)"
+                    : from + " was not written by Atelier and names no model folder: add --model DIR");
+        }
+        if (prompt == null && stored == null) throw new AtelierException("missing --prompt TEXT (or --from PNG to repeat a generation)");
+        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new AtelierException("--out must name a .png file (Atelier stores the generation data in PNG text chunks): " + out);
+        }
+        if (strength != null && init == null && (stored == null || !stored.isImageToImage())) {
+            throw new AtelierException("--strength applies to image-to-image only: add --init IMAGE");
+        }
+        Device dev = Device.parse(device);
+        Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull, stderr);
+        PipelineSettings settings = PipelineSettings.defaults().withSessions(SessionSettings.defaults().withDevice(dev));
+        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, settings)) {
+            GenerationRequest request = buildRequest(stored, modelDir, pipeline);
+            GenerationResult result = render(pipeline, request, stderr);
+            List<Path> written = write(result, pipeline.directory().name());
+            for (int i = 0; i < written.size(); i++) {
+                stdout.printf("wrote %s (seed %d)%n", written.get(i), result.images().get(i).seed());
+            }
+            var t = result.timings();
+            stdout.printf(Locale.ROOT, "%d image(s) in %.1f s (%s, %d steps, %dx%d)%n", written.size(), t.total() / 1e9,
+                    result.request().scheduler().cliName(), result.request().steps(), result.request().width(),
+                    result.request().height());
+        }
+        return 0;
+    }
+
+    private GenerationRequest buildRequest(GenerationRequest stored, Path modelDir, StableDiffusionPipeline pipeline) {
+        SchedulerKind kind = scheduler != null ? SchedulerKind.fromCliName(scheduler)
+                : stored != null && stored.scheduler() != null ? stored.scheduler() : pipeline.defaultScheduler();
+        boolean lcm = kind == SchedulerKind.LCM;
+        // Turbo (adversarially distilled) models are meant for 1–4 steps without guidance; their folders say so
+        boolean turbo = modelDir.toAbsolutePath().toString().toLowerCase(Locale.ROOT).contains("turbo");
+        int size = pipeline.directory().defaultImageSize();
+        Integer initWidth = null;
+        Integer initHeight = null;
+        Path initImage = init != null ? init : stored != null && stored.initImage() != null ? Path.of(stored.initImage()) : null;
+        if (initImage != null && init != null && (width == null || height == null)) {
+            BufferedImage image = Images.read(init);
+            initWidth = Math.max(8, image.getWidth() / 8 * 8);
+            initHeight = Math.max(8, image.getHeight() / 8 * 8);
+        }
+        return new GenerationRequest(
+                modelDir.toAbsolutePath().normalize().toString(),
+                prompt != null ? prompt : stored.prompt(),
+                negative != null ? negative : stored != null ? stored.negativePrompt() : "",
+                steps != null ? steps : stored != null ? stored.steps() : turbo ? 1 : lcm ? 4 : 20,
+                kind,
+                guidance != null ? guidance : stored != null ? stored.guidanceScale()
+                        : turbo ? 0.0 : lcm && !pipeline.hasGuidanceEmbedding() ? 1.0 : 7.5,
+                stored != null ? stored.guidanceRescale() : 0,
+                seed != null ? seed : stored != null ? stored.seed() : ThreadLocalRandom.current().nextLong(1L << 32),
+                width != null ? width : initWidth != null ? initWidth : stored != null ? stored.width() : size,
+                height != null ? height : initHeight != null ? initHeight : stored != null ? stored.height() : size,
+                batch != null ? batch : stored != null ? stored.batchSize() : 1,
+                initImage == null ? null : initImage.toAbsolutePath().normalize().toString(),
+                strength != null ? strength : stored != null ? stored.strength() : 0.75);
+    }
+
+    private static GenerationResult render(StableDiffusionPipeline pipeline, GenerationRequest request, PrintWriter err) {
+        ProgressBarBuilder builder = new ProgressBarBuilder()
+                .setTaskName("Generating")
+                .setInitialMax((long) request.steps() * request.batchSize())
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(200)
+                .setConsumer(new DelegatingProgressBarConsumer(line -> {
+                    err.print('\r' + line);
+                    err.flush();
+                }, 80));
+        try (ProgressBar bar = builder.build()) {
+            GenerationResult result = pipeline.generate(request, event -> {
+                bar.maxHint(event.overallSteps());
+                bar.stepTo(event.overallStep());
+                return true;
+            });
+            bar.stepTo(bar.getMax());
+            return result;
+        } finally {
+            err.println();
+        }
+    }
+
+    private List<Path> write(GenerationResult result, String modelName) throws IOException {
+        List<Path> written = new ArrayList<>();
+        List<GeneratedImage> images = result.images();
+        for (int i = 0; i < images.size(); i++) {
+            Path file = images.size() == 1 ? out : numbered(out, i + 1);
+            GeneratedImage image = images.get(i);
+            PngFiles.write(image.image(), GenerationMetadata.pngText(image.request(), modelName), file);
+            written.add(file);
+        }
+        return written;
+    }
+
+    static Path numbered(Path file, int index) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String numbered = name.substring(0, dot) + "-" + index + name.substring(dot);
+        return file.resolveSibling(numbered);
+    }
+}

@@ -1,7 +1,188 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.image.Images;
+import dev.atelier.core.plan.PlanJson;
+import dev.atelier.llm.ChatModel;
+import dev.atelier.planner.PlanKind;
+import dev.atelier.planner.PlanRequest;
+import dev.atelier.planner.PlanResult;
+import dev.atelier.planner.Planner;
+import dev.atelier.planner.PlannerSettings;
+import java.awt.Image;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = "Turn a request into a plan (JSON) with a language model, without rendering.")
-final class PlanCommand extends NotBuiltYet {}
+        description = {"Turn a request into a plan (JSON) with a language model, without rendering.",
+                "The plan goes to standard output; notes about repairs and fallbacks go to standard error.",
+                "Edit the JSON if you like and render it later."},
+        footer = {"", "Examples:",
+                "  atelier plan --llm gguf:./qwen2.5-3b-instruct-q4_k_m.gguf \"two cats on a sofa, one black, one white\"",
+                "  atelier plan --llm ollama:llava --image lunch.jpg \"make it more healthy\" > plan.json"})
+final class PlanCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Options planning;
+
+    @Override
+    public Integer call() {
+        PlanResult result = plan(planning, PlanRequest.RenderSettings.DEFAULTS);
+        planning.printWarnings(spec.commandLine().getErr(), result);
+        spec.commandLine().getOut().println(PlanJson.write(result.plan()));
+        return 0;
+    }
+
+    /** Plans the mixin's request with the person's render settings; the model is closed afterwards. */
+    static PlanResult plan(Options options, PlanRequest.RenderSettings settings) {
+        PlanRequest request = options.request(settings);
+        try (ChatModel model = options.openModel()) {
+            return Planner.over(model, options.plannerSettings()).plan(request);
+        }
+    }
+
+    static String joined(List<String> words) {
+        if (words == null || words.isEmpty() || String.join(" ", words).isBlank()) {
+            throw new AtelierException("No request given; say what you want in quotes, for example: atelier plan \"a red fox in snow\".");
+        }
+        return String.join(" ", words).strip();
+    }
+
+    static PlanKind kind(String name) {
+        if (name == null) return null;
+        try {
+            return PlanKind.valueOf(name.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new AtelierException("Unknown plan kind \"" + name + "\"; use generate, edit, inpaint, outpaint, similar, answer or retrieve.");
+        }
+    }
+
+    static PlannerSettings.RegionFormat format(String name) {
+        return switch (name.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "json" -> PlannerSettings.RegionFormat.JSON;
+            case "rpg" -> PlannerSettings.RegionFormat.RPG_TEXT;
+            default -> throw new AtelierException("Unknown region format \"" + name + "\"; use json (schema-constrained) or rpg (RPG's text format).");
+        };
+    }
+
+    /** Opens the chat model a {@code --llm} spec names. */
+    static ChatModel openLanguageModel(String spec) {
+        // The backends (llama.cpp, OpenAI-compatible) land with the language-model work; until then say so plainly.
+        throw new AtelierException("Language model backends are not built yet in this version of Atelier, so \"" + spec
+                + "\" cannot be opened.", null, 2);
+    }
+
+    /** The options shared by {@code plan} and {@code create}: which model plans, and what it is asked. */
+    static final class Options {
+        /** Pictures sent to a vision model are scaled down to this long side; more detail only costs tokens. */
+        static final int VISION_SIDE = 1024;
+
+        /** Opens a chat model from a spec; replaceable in tests. */
+        static Function<String, ChatModel> modelOpener = PlanCommand::openLanguageModel;
+
+        @Option(names = "--llm", paramLabel = "SPEC",
+                description = "Language model that plans, e.g. gguf:/path/model.gguf, ollama:qwen2.5:7b, "
+                        + "openai:https://api.openai.com/v1#gpt-4o-mini (default: $ATELIER_LLM).")
+        String llm;
+
+        @Option(names = "--image", paramLabel = "FILE", description = "The picture the request is about (PNG, JPEG or WebP).")
+        Path image;
+
+        @Option(names = "--caption", paramLabel = "TEXT",
+                description = "What the picture shows, for models that cannot see pictures (then it is not shown to the model).")
+        String caption;
+
+        @Option(names = "--mask", paramLabel = "FILE", description = "A mask for the picture: white is repainted, black is kept.")
+        Path mask;
+
+        @Option(names = "--kind", paramLabel = "KIND",
+                description = "Skip routing and make this kind of plan: generate, edit, inpaint, outpaint, similar, answer, retrieve.")
+        String kind;
+
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json",
+                description = "How the model writes region plans: json (schema-constrained) or rpg (RPG's text format). Default: ${DEFAULT-VALUE}.")
+        String format;
+
+        @Option(names = "--llmga", description = "The model speaks LLMGA's convention (<gen_image>prompt</gen_image>): plan with one plain answer.")
+        boolean llmga;
+
+        @Option(names = "--attempts", paramLabel = "N", defaultValue = "3",
+                description = "Answers asked for before falling back to a simpler plan. Default: ${DEFAULT-VALUE}.")
+        int attempts;
+
+        @Option(names = "--plan-seed", paramLabel = "N", description = "Sampling seed of the language model, for reproducible plans.")
+        Long planSeed;
+
+        @Parameters(paramLabel = "REQUEST", arity = "0..*", description = "What you want, in plain words.")
+        List<String> words;
+
+        PlanRequest request(PlanRequest.RenderSettings settings) {
+            PlanRequest request = PlanRequest.of(joined(words)).withKind(kind(kind)).withSettings(settings);
+            if (caption != null && image == null) {
+                throw new AtelierException("--caption describes a picture given with --image; add --image FILE or leave --caption out.");
+            }
+            if (image != null) request = request.withImage(new PlanRequest.ImageInput(pngForVision(image), "image/png", caption));
+            if (mask != null) {
+                if (image == null) throw new AtelierException("--mask needs --image: a mask marks part of a picture. Add --image FILE.");
+                Images.read(mask);  // a broken mask should fail now, not at render time
+                request = request.withMask(mask.toAbsolutePath().toString());
+            }
+            return request;
+        }
+
+        PlannerSettings plannerSettings() {
+            if (attempts < 1 || attempts > 10) throw new AtelierException("--attempts is " + attempts + "; use 1 to 10.");
+            return PlannerSettings.DEFAULTS.withRegionFormat(format(format)).withLlmga(llmga)
+                    .withMaxAttempts(attempts).withSeed(planSeed);
+        }
+
+        ChatModel openModel() {
+            String chosen = llm != null ? llm : System.getenv("ATELIER_LLM");
+            if (chosen == null || chosen.isBlank()) {
+                throw new AtelierException("No language model given; pass --llm SPEC (for example --llm gguf:/path/model.gguf or "
+                        + "--llm ollama:qwen2.5:7b) or set ATELIER_LLM.");
+            }
+            return modelOpener.apply(chosen.strip());
+        }
+
+        void printWarnings(PrintWriter err, PlanResult result) {
+            for (String w : result.warnings()) err.println("note: " + w);
+        }
+
+        /** The picture re-encoded as PNG, scaled so its long side is at most {@link #VISION_SIDE}. */
+        static byte[] pngForVision(Path file) {
+            BufferedImage picture = Images.read(file);
+            int longSide = Math.max(picture.getWidth(), picture.getHeight());
+            if (longSide > VISION_SIDE) {
+                double s = (double) VISION_SIDE / longSide;
+                int w = Math.max(1, (int) Math.round(picture.getWidth() * s)), h = Math.max(1, (int) Math.round(picture.getHeight() * s));
+                BufferedImage scaled = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+                scaled.getGraphics().drawImage(picture.getScaledInstance(w, h, Image.SCALE_SMOOTH), 0, 0, null);
+                picture = scaled;
+            }
+            try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+                ImageIO.write(picture, "png", out);
+                return out.toByteArray();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

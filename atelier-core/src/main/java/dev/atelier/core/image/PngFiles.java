@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.IIOImage;
@@ -64,9 +65,10 @@ public final class PngFiles {
 
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".part");
+            // Not Files.createTempFile: it makes the file owner-only, and the PNG should get the usual umask.
+            Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".part");
             try {
-                try (OutputStream out = Files.newOutputStream(tmp);
+                try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                      ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
                     writer.setOutput(ios);
                     writer.write(null, new IIOImage(image, null, metadata), null);

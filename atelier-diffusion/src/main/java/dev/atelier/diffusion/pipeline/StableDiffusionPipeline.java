@@ -1,0 +1,406 @@
+package dev.atelier.diffusion.pipeline;
+
+import dev.atelier.core.AtelierException;
+import dev.atelier.core.image.ImageTensors;
+import dev.atelier.core.image.Images;
+import dev.atelier.diffusion.onnx.Feed;
+import dev.atelier.diffusion.onnx.ModelSession;
+import dev.atelier.diffusion.onnx.OrtSessions;
+import dev.atelier.diffusion.onnx.PreparedInput;
+import dev.atelier.diffusion.onnx.Tensor;
+import dev.atelier.diffusion.onnx.TensorSpec;
+import dev.atelier.diffusion.scheduler.Scheduler;
+import dev.atelier.diffusion.scheduler.SchedulerConfig;
+import dev.atelier.diffusion.scheduler.SchedulerKind;
+import dev.atelier.diffusion.scheduler.Schedulers;
+import dev.atelier.diffusion.tokenizer.ClipTokenizer;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stable Diffusion text-to-image and image-to-image over ONNX Runtime sessions: SD 1.x (ε), SD 2.x (v-prediction,
+ * from the scheduler config), SDXL (two text encoders, {@code text_embeds}, {@code time_ids}) and few-step LCM/Turbo
+ * models (guidance off, or LCM's guidance embedding when the UNet takes {@code timestep_cond}). Classifier-free
+ * guidance runs unconditional and conditional in one batched UNet call. One generation at a time per instance.
+ */
+public final class StableDiffusionPipeline implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StableDiffusionPipeline.class);
+    private static final Set<String> KNOWN_UNET_INPUTS =
+            Set.of("sample", "timestep", "encoder_hidden_states", "text_embeds", "time_ids", "timestep_cond");
+
+    private final PipelineDirectory directory;
+    private final PipelineSettings settings;
+    private final List<ModelSession> sessions = new ArrayList<>();
+    private final PromptEncoder prompts;
+    private final ModelSession unet;
+    private final String unetOutput;
+    private final TensorSpec sampleSpec;
+    private final TensorSpec timestepSpec;
+    private final TensorSpec timestepCondSpec;
+    private final ModelSession vaeDecoder;
+    private ModelSession vaeEncoder;
+    private VaeCodec vae;
+    private final SchedulerConfig schedulerConfig;
+    private final LatentPreview preview;
+
+    private StableDiffusionPipeline(PipelineDirectory directory, PipelineSettings settings) {
+        this.directory = directory;
+        this.settings = settings;
+        try {
+            ClipTokenizer tokenizer = ClipTokenizer.fromHuggingFaceDir(directory.tokenizer());
+            ModelSession textEncoder = open("text_encoder", directory.textEncoder());
+            ClipTokenizer tokenizer2 = null;
+            ModelSession textEncoder2 = null;
+            if (directory.isXl()) {
+                tokenizer2 = ClipTokenizer.fromHuggingFaceDir(directory.tokenizer2());
+                textEncoder2 = open("text_encoder_2", directory.textEncoder2());
+            }
+            this.prompts = new PromptEncoder(tokenizer, textEncoder, tokenizer2, textEncoder2);
+            this.unet = open("unet", directory.unet());
+            this.sampleSpec = unet.requireInput("sample");
+            this.timestepSpec = unet.requireInput("timestep");
+            TensorSpec states = unet.requireInput("encoder_hidden_states");
+            this.timestepCondSpec = unet.input("timestep_cond").orElse(null);
+            this.unetOutput = unet.output("out_sample").map(TensorSpec::name).orElseGet(() -> unet.outputs().getFirst().name());
+            checkUnet(states);
+            this.vaeDecoder = open("vae_decoder", directory.vaeDecoder());
+            this.vae = new VaeCodec(vaeDecoder, null, directory.scalingFactor(), settings.vaeTiling());
+            this.schedulerConfig = SchedulerConfig.read(directory.schedulerConfig());
+            this.preview = settings.taesdDecoder() == null ? LinearLatentPreview.forModel(directory.isXl())
+                    : new TaesdPreview(open("taesd_decoder", settings.taesdDecoder()));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Opens the pipeline in {@code dir}; every error names the missing file or mismatched input. */
+    public static StableDiffusionPipeline load(Path dir, PipelineSettings settings) {
+        return new StableDiffusionPipeline(PipelineDirectory.open(dir), settings);
+    }
+
+    private ModelSession open(String name, Path file) {
+        ModelSession s = OrtSessions.open(name, file, settings.sessions());
+        sessions.add(s);
+        return s;
+    }
+
+    private void checkUnet(TensorSpec states) {
+        for (TensorSpec in : unet.inputs()) {
+            if (!KNOWN_UNET_INPUTS.contains(in.name())) {
+                throw new AtelierException("unet takes an input Atelier does not provide: " + in.describe()
+                        + " (known: " + KNOWN_UNET_INPUTS + "); this is not a text-to-image Stable Diffusion UNet");
+            }
+        }
+        if (sampleSpec.rank() != 4) {
+            throw new AtelierException("unet input 'sample' should be [batch, 4, height, width] but is " + sampleSpec);
+        }
+        if (sampleSpec.isFixed(1) && sampleSpec.dim(1) != VaeCodec.LATENT_CHANNELS) {
+            throw new AtelierException("unet takes " + sampleSpec.dim(1) + " latent channels; generate needs a plain"
+                    + " text-to-image UNet with 4 (inpainting and InstructPix2Pix UNets take 9 and 8)");
+        }
+        if (directory.isXl() && (unet.input("text_embeds").isEmpty() || unet.input("time_ids").isEmpty())) {
+            throw new AtelierException("the pipeline has two text encoders (SDXL) but its unet lacks the inputs"
+                    + " 'text_embeds' and 'time_ids'; the components come from different models");
+        }
+        int dim = prompts.stateDim();
+        if (states.rank() != 3) {
+            throw new AtelierException("unet input 'encoder_hidden_states' should be [batch, tokens, dim] but is " + states);
+        }
+        if (dim > 0 && states.isFixed(2) && states.dim(2) != dim) {
+            throw new AtelierException("the text encoder gives states of width " + dim + " but unet expects "
+                    + states.dim(2) + " in 'encoder_hidden_states'; the components come from different models");
+        }
+    }
+
+    public PipelineDirectory directory() { return directory; }
+
+    /** The scheduler used when a request names none: the model's own, where Atelier has it. */
+    public SchedulerKind defaultScheduler() {
+        return switch (directory.schedulerClassName()) {
+            case "DDIMScheduler" -> SchedulerKind.DDIM;
+            case "EulerDiscreteScheduler" -> SchedulerKind.EULER;
+            case "EulerAncestralDiscreteScheduler" -> SchedulerKind.EULER_ANCESTRAL;
+            case "LCMScheduler" -> SchedulerKind.LCM;
+            case "DPMSolverMultistepScheduler" -> schedulerConfig.useKarrasSigmas() ? SchedulerKind.DPMPP_2M_KARRAS : SchedulerKind.DPMPP_2M;
+            default -> SchedulerKind.DPMPP_2M_KARRAS;
+        };
+    }
+
+    /** Whether the UNet takes LCM's guidance embedding (then guidance is never classifier-free). */
+    public boolean hasGuidanceEmbedding() { return timestepCondSpec != null; }
+
+    public GenerationResult generate(GenerationRequest request) {
+        return generate(request, StepCallback.NONE);
+    }
+
+    /**
+     * Renders {@code request.batchSize()} images with seeds {@code seed … seed + batch − 1}; each image depends only
+     * on the request and its own seed.
+     *
+     * @throws GenerationCancelledException when {@code callback} returns false
+     */
+    public synchronized GenerationResult generate(GenerationRequest request, StepCallback callback) {
+        long start = System.nanoTime();
+        long sessionNanosBefore = sessionNanos();
+        long unetNanosBefore = unet.nanosInRuns();
+        SchedulerKind kind = request.scheduler() != null ? request.scheduler() : defaultScheduler();
+        GenerationRequest resolved = request.withScheduler(kind);
+        int latentHeight = request.height() / 8;
+        int latentWidth = request.width() / 8;
+        int latentSize = VaeCodec.LATENT_CHANNELS * latentHeight * latentWidth;
+        boolean cfg = request.guidanceScale() > 1 && timestepCondSpec == null;
+
+        // Text conditioning, once for the whole batch.
+        PromptEncoder.Encoded cond = prompts.encode(request.prompt());
+        PromptEncoder.Encoded uncond = null;
+        if (cfg) {
+            boolean zeros = prompts.isXl() && directory.forceZerosForEmptyPrompt() && request.negativePrompt().isBlank();
+            uncond = zeros ? cond.zeros() : prompts.encode(request.negativePrompt());
+            int chunks = Math.max(cond.chunks(), uncond.chunks());
+            if (cond.chunks() < chunks || uncond.chunks() < chunks) {
+                PromptEncoder.Encoded empty = zeros ? cond.zeros() : prompts.encode("");
+                cond = cond.padded(chunks, empty);
+                uncond = uncond.padded(chunks, empty);
+            }
+        }
+        long textDone = System.nanoTime();
+
+        float[] initLatents = null;
+        if (request.isImageToImage()) initLatents = encodeInitImage(request);
+
+        List<GeneratedImage> images = new ArrayList<>();
+        long vaeNanos = 0;
+        int[] unetRuns = {0};
+        try (Conditioning conditioning = conditioning(cond, uncond, request)) {
+            for (int i = 0; i < request.batchSize(); i++) {
+                long seed = request.seed() + i;
+                float[] latents = denoise(request, kind, seed, i, initLatents, conditioning, latentHeight, latentWidth,
+                        latentSize, callback, unetRuns);
+                long vaeStart = System.nanoTime();
+                float[] pixels = vae.decode(latents, latentHeight, latentWidth);
+                BufferedImage image = ImageTensors.fromNchw(pixels, 0, request.height(), request.width());
+                vaeNanos += System.nanoTime() - vaeStart;
+                images.add(new GeneratedImage(image, seed, resolved.withSeed(seed).withBatchSize(1), latents));
+            }
+        }
+        long end = System.nanoTime();
+        long denoising = end - textDone - vaeNanos;
+        Timings timings = new Timings(end - start, textDone - start, denoising, vaeNanos,
+                sessionNanos() - sessionNanosBefore, unet.nanosInRuns() - unetNanosBefore, unetRuns[0]);
+        log.debug("generated {} image(s) in {} ms, overhead {}", images.size(), timings.total() / 1_000_000,
+                String.format("%.2f%%", 100 * timings.overhead()));
+        return new GenerationResult(resolved, images, timings);
+    }
+
+    private long sessionNanos() {
+        long sum = 0;
+        for (ModelSession s : sessions) sum += s.nanosInRuns();
+        return sum;
+    }
+
+    private float[] encodeInitImage(GenerationRequest request) {
+        if (vaeEncoder == null) {
+            Path encoderFile = directory.vaeEncoder().orElseThrow(() -> new AtelierException(directory.root()
+                    + " has no vae_encoder/model.onnx, which image-to-image (--init) needs; export the model with its"
+                    + " VAE encoder or drop --init"));
+            vaeEncoder = open("vae_encoder", encoderFile);
+            vae = new VaeCodec(vaeDecoder, vaeEncoder, directory.scalingFactor(), settings.vaeTiling());
+        }
+        BufferedImage init = Images.read(Path.of(request.initImage()));
+        if (init.getWidth() != request.width() || init.getHeight() != request.height()) {
+            init = resize(init, request.width(), request.height());
+        }
+        return vae.encode(ImageTensors.toNchw(init), request.height(), request.width());
+    }
+
+    static BufferedImage resize(BufferedImage image, int width, int height) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        var g = out.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+            g.drawImage(image, 0, 0, width, height, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    /** UNet inputs that stay the same over all steps, converted once into native memory. */
+    private final class Conditioning implements AutoCloseable {
+        final List<Map<String, Feed>> perRun = new ArrayList<>();
+        final List<PreparedInput> owned = new ArrayList<>();
+        final boolean batched;
+        final int runBatch;
+
+        Conditioning(PromptEncoder.Encoded cond, PromptEncoder.Encoded uncond, GenerationRequest request) {
+            boolean cfg = uncond != null;
+            // A UNet exported with a fixed batch of 1 gets the two halves of CFG in two runs.
+            batched = cfg && !(sampleSpec.isFixed(0) && sampleSpec.dim(0) == 1);
+            runBatch = batched ? 2 : 1;
+            List<List<PromptEncoder.Encoded>> groups = new ArrayList<>();
+            if (!cfg) groups.add(List.of(cond));
+            else if (batched) groups.add(List.of(uncond, cond));
+            else {
+                groups.add(List.of(uncond));
+                groups.add(List.of(cond));
+            }
+            for (List<PromptEncoder.Encoded> group : groups) {
+                Map<String, Feed> feeds = new HashMap<>();
+                int b = group.size();
+                int tokens = group.getFirst().tokens();
+                int dim = group.getFirst().dim();
+                float[] states = new float[b * tokens * dim];
+                for (int k = 0; k < b; k++) System.arraycopy(group.get(k).states(), 0, states, k * tokens * dim, tokens * dim);
+                feeds.put("encoder_hidden_states", prepare("encoder_hidden_states", Tensor.of(states, b, tokens, dim)));
+                if (prompts.isXl()) {
+                    int pooledDim = group.getFirst().pooled().length;
+                    float[] pooled = new float[b * pooledDim];
+                    for (int k = 0; k < b; k++) System.arraycopy(group.get(k).pooled(), 0, pooled, k * pooledDim, pooledDim);
+                    feeds.put("text_embeds", prepare("text_embeds", Tensor.of(pooled, b, pooledDim)));
+                    float[] timeIds = new float[b * 6];
+                    for (int k = 0; k < b; k++) {
+                        float[] row = {request.height(), request.width(), 0, 0, request.height(), request.width()};
+                        System.arraycopy(row, 0, timeIds, k * 6, 6);
+                    }
+                    feeds.put("time_ids", prepare("time_ids", Tensor.of(timeIds, b, 6)));
+                }
+                if (timestepCondSpec != null) {
+                    int dimW = timestepCondSpec.rank() == 2 && timestepCondSpec.isFixed(1) ? (int) timestepCondSpec.dim(1) : 256;
+                    float[] w = guidanceEmbedding(request.guidanceScale(), dimW);
+                    float[] all = new float[b * dimW];
+                    for (int k = 0; k < b; k++) System.arraycopy(w, 0, all, k * dimW, dimW);
+                    feeds.put("timestep_cond", prepare("timestep_cond", Tensor.of(all, b, dimW)));
+                }
+                perRun.add(feeds);
+            }
+        }
+
+        private PreparedInput prepare(String name, Tensor t) {
+            PreparedInput p = unet.prepare(name, t);
+            owned.add(p);
+            return p;
+        }
+
+        @Override
+        public void close() {
+            owned.forEach(PreparedInput::close);
+        }
+    }
+
+    private Conditioning conditioning(PromptEncoder.Encoded cond, PromptEncoder.Encoded uncond, GenerationRequest r) {
+        return new Conditioning(cond, uncond, r);
+    }
+
+    /** LCM's guidance-scale embedding: sinusoids of 1000·(w − 1) over {@code dim} frequencies (sin ‖ cos). */
+    static float[] guidanceEmbedding(double guidance, int dim) {
+        double w = (guidance - 1) * 1000;
+        int half = dim / 2;
+        double step = Math.log(10000.0) / (half - 1);
+        float[] out = new float[dim];
+        for (int i = 0; i < half; i++) {
+            double arg = w * Math.exp(-step * i);
+            out[i] = (float) Math.sin(arg);
+            out[half + i] = (float) Math.cos(arg);
+        }
+        return out;
+    }
+
+    private float[] denoise(GenerationRequest request, SchedulerKind kind, long seed, int imageIndex, float[] initLatents,
+                            Conditioning conditioning, int latentHeight, int latentWidth, int latentSize,
+                            StepCallback callback, int[] unetRuns) {
+        SeededNoise noise = new SeededNoise(seed);
+        Scheduler scheduler = Schedulers.create(kind, schedulerConfig);
+        scheduler.setTimesteps(request.steps());
+        double[] timesteps = scheduler.timesteps();
+        int first = 0;
+        float[] latents;
+        if (initLatents != null) {
+            int initSteps = Math.min((int) (timesteps.length * request.strength()), timesteps.length);
+            first = timesteps.length - initSteps;
+            latents = initSteps == 0 ? initLatents.clone() : scheduler.addNoise(initLatents, noise.gaussian(latentSize), first);
+        } else {
+            latents = noise.gaussian(latentSize);
+            float sigma = (float) scheduler.initNoiseSigma();
+            if (sigma != 1f) for (int i = 0; i < latents.length; i++) latents[i] *= sigma;
+        }
+        long[] sampleShape = {1, VaeCodec.LATENT_CHANNELS, latentHeight, latentWidth};
+        int steps = timesteps.length - first;
+        for (int k = first; k < timesteps.length; k++) {
+            float[] modelInput = scheduler.scaleModelInput(latents, k);
+            float[] prediction = predict(modelInput, timesteps[k], request, conditioning, sampleShape, unetRuns);
+            latents = scheduler.step(prediction, k, latents, noise);
+            final float[] current = latents;
+            final int next = k + 1;
+            StepEvent event = new StepEvent(imageIndex, request.batchSize(), k - first + 1, steps, timesteps[k],
+                    () -> next < timesteps.length ? scheduler.scaleModelInput(current, next) : current,
+                    latentHeight, latentWidth, preview);
+            if (!callback.onStep(event)) throw new GenerationCancelledException(k - first + 1, steps);
+        }
+        return latents;
+    }
+
+    private float[] predict(float[] modelInput, double timestep, GenerationRequest request, Conditioning conditioning,
+                            long[] sampleShape, int[] unetRuns) {
+        int n = modelInput.length;
+        if (conditioning.perRun.size() == 1 && conditioning.runBatch == 1) {
+            return runUnet(modelInput, 1, timestep, conditioning.perRun.getFirst(), sampleShape, unetRuns);
+        }
+        if (conditioning.batched) {
+            float[] twice = new float[2 * n];
+            System.arraycopy(modelInput, 0, twice, 0, n);
+            System.arraycopy(modelInput, 0, twice, n, n);
+            float[] out = runUnet(twice, 2, timestep, conditioning.perRun.getFirst(), sampleShape, unetRuns);
+            return Guidance.combineBatched(out, request.guidanceScale(), request.guidanceRescale());
+        }
+        float[] uncond = runUnet(modelInput, 1, timestep, conditioning.perRun.get(0), sampleShape, unetRuns);
+        float[] cond = runUnet(modelInput, 1, timestep, conditioning.perRun.get(1), sampleShape, unetRuns);
+        return Guidance.combine(uncond, cond, request.guidanceScale(), request.guidanceRescale());
+    }
+
+    private float[] runUnet(float[] sample, int batch, double timestep, Map<String, Feed> fixed, long[] sampleShape,
+                            int[] unetRuns) {
+        Map<String, Feed> feeds = new HashMap<>(fixed);
+        feeds.put("sample", Tensor.of(sample, batch, sampleShape[1], sampleShape[2], sampleShape[3]));
+        feeds.put("timestep", timestepTensor(timestep, batch));
+        unetRuns[0]++;
+        Tensor.Floats out = unet.run(feeds, Set.of(unetOutput)).get(unetOutput);
+        if (out.data().length != sample.length) {
+            throw new AtelierException("unet returned " + out.data().length + " values for a sample of " + sample.length
+                    + "; its output '" + unetOutput + "' is not the noise prediction");
+        }
+        return out.data();
+    }
+
+    /** The timestep as the UNet declares it: a scalar, [1] (even for a batch of 2, as optimum exports often do) or [batch]. */
+    private Tensor timestepTensor(double timestep, int batch) {
+        if (timestepSpec.rank() == 0) return Tensor.of(new float[] {(float) timestep});
+        int length = timestepSpec.isFixed(0) ? (int) timestepSpec.dim(0) : batch;
+        float[] values = new float[length];
+        java.util.Arrays.fill(values, (float) timestep);
+        return Tensor.of(values, length);
+    }
+
+    @Override
+    public void close() {
+        if (preview instanceof TaesdPreview) {
+            // its session is in sessions and closed below
+        }
+        for (ModelSession s : sessions) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                log.warn("closing {} failed: {}", s.name(), e.getMessage());
+            }
+        }
+        sessions.clear();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.atelier.diffusion.scheduler;
+
+/**
+ * DDIM (Song et al. 2021) with η = 0, diffusers' {@code DDIMScheduler}: deterministic; x̂₀ and ε from the
+ * model output, then x_prev = √ᾱ_prev·x̂₀ + √(1−ᾱ_prev)·ε with prev = t − T//N.
+ */
+final class DdimScheduler extends DiscreteScheduler {
+    private final double finalAlphaCumprod;
+
+    DdimScheduler(SchedulerConfig config) {
+        super(config);
+        this.finalAlphaCumprod = config.setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
+    }
+
+    @Override
+    String name() { return "DDIM"; }
+
+    @Override
+    public void setTimesteps(int steps) {
+        int trainSteps = schedule.trainSteps();
+        ScheduleMath.requireSteps(steps, trainSteps, name());
+        double[] candidate = roundHalfEven(spacedTimesteps(config.timestepSpacingOr(TimestepSpacing.LEADING),
+                trainSteps, steps, config.stepsOffset()));
+        requireWithinTraining(candidate, steps);
+        timesteps = candidate;
+    }
+
+    @Override
+    public double initNoiseSigma() { return 1.0; }
+
+    @Override
+    public float[] scaleModelInput(float[] sample, int stepIndex) {
+        checkStepIndex(stepIndex);
+        return sample;
+    }
+
+    @Override
+    public float[] step(float[] modelOutput, int stepIndex, float[] sample, NoiseSource noise) {
+        checkStepIndex(stepIndex);
+        ScheduleMath.requireSameLength(modelOutput, sample, "model output and sample");
+        int t = (int) timesteps[stepIndex];
+        int prev = t - schedule.trainSteps() / timesteps.length;
+        double alphaBar = schedule.alphaCumprod(t);
+        double alphaBarPrev = prev >= 0 ? schedule.alphaCumprod(prev) : finalAlphaCumprod;
+        double sqrtAlphaBar = Math.sqrt(alphaBar);
+        double sqrtOneMinusAlphaBar = Math.sqrt(1 - alphaBar);
+        double sqrtAlphaBarPrev = Math.sqrt(alphaBarPrev);
+        double sqrtOneMinusAlphaBarPrev = Math.sqrt(1 - alphaBarPrev);
+        boolean clip = config.clipSample();
+        double range = config.clipSampleRange();
+        PredictionType type = config.predictionType();
+        float[] previous = new float[sample.length];
+        for (int k = 0; k < sample.length; k++) {
+            double x = sample[k];
+            double out = modelOutput[k];
+            double x0;
+            double eps;
+            switch (type) {
+                case EPSILON -> {
+                    eps = out;
+                    x0 = (x - sqrtOneMinusAlphaBar * out) / sqrtAlphaBar;
+                }
+                case SAMPLE -> {
+                    x0 = out;
+                    eps = (x - sqrtAlphaBar * out) / sqrtOneMinusAlphaBar;
+                }
+                case V_PREDICTION -> {
+                    x0 = sqrtAlphaBar * x - sqrtOneMinusAlphaBar * out;
+                    eps = sqrtAlphaBar * out + sqrtOneMinusAlphaBar * x;
+                }
+                default -> throw new AssertionError(type);
+            }
+            // diffusers clips x̂₀ but keeps ε as predicted
+            if (clip) x0 = Math.clamp(x0, -range, range);
+            previous[k] = (float) (sqrtAlphaBarPrev * x0 + sqrtOneMinusAlphaBarPrev * eps);
+        }
+        return previous;
+    }
+
+    @Override
+    public float[] addNoise(float[] original, float[] noise, int stepIndex) {
+        checkStepIndex(stepIndex);
+        ScheduleMath.requireSameLength(original, noise, "sample and noise");
+        double alphaBar = schedule.alphaCumprod((int) timesteps[stepIndex]);
+        double signal = Math.sqrt(alphaBar);
+        double noiseScale = Math.sqrt(1 - alphaBar);
+        float[] noisy = new float[original.length];
+        for (int k = 0; k < noisy.length; k++) noisy[k] = (float) (signal * original[k] + noiseScale * noise[k]);
+        return noisy;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.atelier.planner;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses what kind of plan a request needs, from the conversation so far. The model decides; the facts of the
+ * request then overrule choices that cannot work (an edit without a picture generates instead; a given mask makes an
+ * edit an inpaint). When the model gives no valid choice, word cues decide. A model that answers in LLMGA's
+ * {@code <gen_image>} convention instead of choosing is understood as asking to generate that prompt.
+ */
+final class Router {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    private static final Pattern QUESTION = Pattern.compile(
+            "(?i)^(what|who|where|when|why|how|which|is|are|does|do|can you (tell|describe|explain)|describe|tell me|explain)\\b.*|.*\\?\\s*$");
+    private static final Pattern ASKS_TO_MAKE = Pattern.compile("(?i)\\b(draw|paint|generate|create|make|render|design|imagine|show me a)\\b");
+    private static final Pattern SIMILAR = Pattern.compile("(?i)\\b(similar|like this|like that|another one|variation|same style|in the style of this|one like)\\b");
+    private static final Pattern OUTPAINT = Pattern.compile("(?i)\\b(extend|outpaint|expand|widen|zoom out|uncrop|wider|taller|more of the (scene|background))\\b");
+    private static final Pattern INPAINT = Pattern.compile("(?i)\\b(inpaint|fill in|fill the|in the masked|only the|just the)\\b");
+    private static final Pattern RETRIEVE = Pattern.compile("(?i)\\b(find|search|retrieve|look up|fetch)\\b.*\\b(image|picture|photo)s?\\b|^(find|search for)\\b.*");
+
+    private final StructuredAnswers llm;
+    private final PlannerSettings settings;
+
+    Router(StructuredAnswers llm, PlannerSettings settings) {
+        this.llm = llm;
+        this.settings = settings;
+    }
+
+    /** The choice; {@code llmga} is set when the model answered with a {@code <gen_image>} prompt instead. */
+    record Choice(PlanKind kind, LlmgaAnswer llmga) {}
+
+    Choice route(PlanRequest request, List<String> warnings) {
+        if (request.kind() != null) return new Choice(constrain(request, request.kind(), warnings), null);
+        String system = PromptTemplates.render("router-system.txt", Map.of());
+        String user = PromptTemplates.render("router-user.txt", Map.of(
+                "request", request.text(),
+                "image", Conversations.imageNote(request),
+                "mask", request.maskPath() == null ? "No mask is given." : "A mask is given: the white area is to be repainted."));
+        PlanKind kind;
+        try {
+            Drafts.Route route = llm.record(Conversations.of(system, request, user, false), Drafts.Route.class, settings.options());
+            kind = route.kind();
+            log.debug("router chose {} because {}", kind, route.reason());
+        } catch (PlannerOutputException e) {
+            var llmga = LlmgaAnswer.parse(e.rawAnswer());
+            if (llmga.isPresent()) return new Choice(PlanKind.GENERATE, llmga.get());
+            kind = guess(request);
+            warnings.add("the model gave no usable choice of plan; chose " + kind.name().toLowerCase(Locale.ROOT) + " from the wording");
+        }
+        return new Choice(constrain(request, kind, warnings), null);
+    }
+
+    /** Overrules choices that cannot work with what was given. */
+    static PlanKind constrain(PlanRequest request, PlanKind kind, List<String> warnings) {
+        if (kind.needsImage() && !request.hasImage()) {
+            warnings.add("a " + kind.name().toLowerCase(Locale.ROOT) + " needs a picture and none was given; a new picture is generated instead");
+            return PlanKind.GENERATE;
+        }
+        if (request.maskPath() != null && request.hasImage() && (kind == PlanKind.EDIT || kind == PlanKind.GENERATE)) {
+            return PlanKind.INPAINT;
+        }
+        return kind;
+    }
+
+    /** The choice from word cues alone, for when the model gives none. */
+    static PlanKind guess(PlanRequest request) {
+        String text = request.text().strip();
+        if (request.hasImage()) {
+            if (request.maskPath() != null) return PlanKind.INPAINT;
+            if (SIMILAR.matcher(text).find()) return PlanKind.SIMILAR;
+            if (OUTPAINT.matcher(text).find()) return PlanKind.OUTPAINT;
+            if (INPAINT.matcher(text).find()) return PlanKind.INPAINT;
+            if (QUESTION.matcher(text).matches()) return PlanKind.ANSWER;
+            return PlanKind.EDIT;
+        }
+        if (RETRIEVE.matcher(text).find()) return PlanKind.RETRIEVE;
+        if (QUESTION.matcher(text).matches() && !ASKS_TO_MAKE.matcher(text).find()) return PlanKind.ANSWER;
+        return PlanKind.GENERATE;
+    }
+}
