@@ -41,9 +41,9 @@ public final class Planner {
         this.expressive = new ExpressiveInstructions(llm);
     }
 
-    /** A planner straight over a chat model, with estimated CLIP token counts. */
+    /** A planner over a chat model (structured output through atelier-llm), with estimated CLIP token counts. */
     public static Planner over(ChatModel model, PlannerSettings settings) {
-        return new Planner(new JsonRecordAnswers(model, null, settings.maxAttempts()), settings, PromptFit.clip());
+        return new Planner(new StructuredOutputAnswers(model, settings.maxAttempts()), settings, PromptFit.clip());
     }
 
     public PlanResult plan(PlanRequest request) {

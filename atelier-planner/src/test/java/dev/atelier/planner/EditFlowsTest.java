@@ -45,11 +45,11 @@ class EditFlowsTest {
     }
 
     @Test
-    void outpaintAmountsAreRoundedToMultiplesOfEightAndClamped() {
+    void outpaintAmountsAreRoundedToMultiplesOfEight() {
         ScriptedChatModel model = ScriptedChatModel.answering(
                 CAPTION,
                 "{\"reason\": \"wider\", \"kind\": \"outpaint\"}",
-                "{\"prompt\": \"a wide beach with dunes\", \"left\": 250, \"top\": 0, \"right\": 9000, \"bottom\": -5}");
+                "{\"reasoning\": \"r\", \"prompt\": \"a wide beach with dunes\", \"left\": 250, \"top\": 0, \"right\": 2048, \"bottom\": 3}");
 
         EditPlan plan = (EditPlan) Planner.over(model, PlannerSettings.DEFAULTS).plan(PlanRequest.of("make it wider").withImage(PHOTO)).plan();
 
@@ -62,11 +62,18 @@ class EditFlowsTest {
         ScriptedChatModel model = ScriptedChatModel.answering(
                 CAPTION,
                 "{\"reason\": \"extend\", \"kind\": \"outpaint\"}",
-                "{\"prompt\": \"more sky above the beach\", \"left\": 0, \"top\": 0, \"right\": 0, \"bottom\": 0}");
+                "{\"reasoning\": \"r\", \"prompt\": \"more sky above the beach\", \"left\": 0, \"top\": 0, \"right\": 0, \"bottom\": 0}");
 
         EditPlan plan = (EditPlan) Planner.over(model, PlannerSettings.DEFAULTS).plan(PlanRequest.of("extend the sky upwards").withImage(PHOTO)).plan();
 
         assertThat(plan.mode()).isEqualTo(new EditPlan.Outpaint(0, Planner.DEFAULT_OUTPAINT, 0, 0));
+    }
+
+    @Test
+    void pixelsAreClampedToWhatAnOutpaintAllows() {
+        assertThat(Planner.pixels(-5)).isZero();
+        assertThat(Planner.pixels(9000)).isEqualTo(EditPlan.Outpaint.MAX_EXTENSION);
+        assertThat(Planner.pixels(252)).isEqualTo(256);
     }
 
     @Test

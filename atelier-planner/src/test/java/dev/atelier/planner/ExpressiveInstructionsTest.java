@@ -25,7 +25,7 @@ class ExpressiveInstructionsTest {
         ScriptedChatModel model = ScriptedChatModel.answering(
                 "ASSISTANT: The picture will show " + command.replace("make ", "a changed ") + " while everything else stays. It keeps the park.");
 
-        ExpressiveInstructions.Instruction result = new ExpressiveInstructions(new JsonRecordAnswers(model, null, 1))
+        ExpressiveInstructions.Instruction result = new ExpressiveInstructions(new StructuredOutputAnswers(model, 1))
                 .expand(command, PHOTO, false, 13331L);
 
         assertThat(result.expanded()).isTrue();
@@ -40,7 +40,7 @@ class ExpressiveInstructionsTest {
     void aModelThatGivesNothingUsableLeavesTheCommandAsTheInstruction(String command) {
         ScriptedChatModel model = ScriptedChatModel.answering("  \n ... ");
 
-        ExpressiveInstructions.Instruction result = new ExpressiveInstructions(new JsonRecordAnswers(model, null, 1)).expand(command, PHOTO, false, null);
+        ExpressiveInstructions.Instruction result = new ExpressiveInstructions(new StructuredOutputAnswers(model, 1)).expand(command, PHOTO, false, null);
 
         assertThat(result).isEqualTo(new ExpressiveInstructions.Instruction(command, false));
     }
@@ -49,7 +49,7 @@ class ExpressiveInstructionsTest {
     void aVisionModelIsShownThePicture() {
         ScriptedChatModel model = ScriptedChatModel.answering("Replace the fries with a green salad.");
 
-        new ExpressiveInstructions(new JsonRecordAnswers(model, null, 1)).expand("make it more healthy", PHOTO, true, null);
+        new ExpressiveInstructions(new StructuredOutputAnswers(model, 1)).expand("make it more healthy", PHOTO, true, null);
 
         assertThat(model.requests.getFirst().messages().getLast().hasImages()).isTrue();
         assertThat(model.lastUserText()).isEqualTo("what will this image be like if 'make it more healthy'");
@@ -59,7 +59,7 @@ class ExpressiveInstructionsTest {
     void aFailingModelLeavesTheCommandAsTheInstruction() {
         ScriptedChatModel model = new ScriptedChatModel().thenFail(new IllegalStateException("server down"));
 
-        assertThat(new ExpressiveInstructions(new JsonRecordAnswers(model, null, 1)).expand("remove the text", PHOTO, false, null))
+        assertThat(new ExpressiveInstructions(new StructuredOutputAnswers(model, 1)).expand("remove the text", PHOTO, false, null))
                 .isEqualTo(new ExpressiveInstructions.Instruction("remove the text", false));
     }
 

@@ -47,7 +47,7 @@ class GenerationPlannerTest {
         PlanResult result = plan(model, JSON, TWO_CATS);
 
         assertThat(model.requests).hasSize(2);
-        assertThat(model.lastUserText()).contains("cannot be used", "no JSON object");
+        assertThat(model.lastUserText()).contains("could not be used", "no JSON value");
         assertThat(((GeneratePlan) result.plan()).prompt()).isEqualTo("two cats on a red sofa, one black, one white, soft light");
         assertThat(((GeneratePlan) result.plan()).layout()).isNull();
     }
@@ -55,13 +55,24 @@ class GenerationPlannerTest {
     @Test
     void anInvalidLayoutInJsonIsSentBackWithTheReason() {
         ScriptedChatModel model = ScriptedChatModel.answering(
-                "{\"prompt\": \"a fox and a hare in a meadow\", \"rows\": [{\"height\": 1, \"regions\": [{\"width\": -2, \"prompt\": \"a fox\"}, {\"width\": 1, \"prompt\": \"a hare\"}]}]}",
-                "{\"prompt\": \"a fox and a hare in a meadow\", \"rows\": [{\"height\": 1, \"regions\": [{\"width\": 2, \"prompt\": \"a fox\"}, {\"width\": 1, \"prompt\": \"a hare\"}]}]}");
+                "{\"reasoning\": \"r\", \"prompt\": \"a fox and a hare in a meadow\", \"rows\": [{\"height\": 1, \"regions\": [{\"width\": 2, \"prompt\": \"  \"}, {\"width\": 1, \"prompt\": \"a hare\"}]}]}",
+                "{\"reasoning\": \"r\", \"prompt\": \"a fox and a hare in a meadow\", \"rows\": [{\"height\": 1, \"regions\": [{\"width\": 2, \"prompt\": \"a fox\"}, {\"width\": 1, \"prompt\": \"a hare\"}]}]}");
 
         GeneratePlan plan = (GeneratePlan) plan(model, JSON, "a fox and a hare in a meadow").plan();
 
-        assertThat(model.lastUserText()).contains("layout cannot be used", "-2");
+        assertThat(model.lastUserText()).contains("layout cannot be used", "empty prompt");
         assertThat(plan.layout().splitRatio()).isEqualTo(SplitRatio.parse("2,1"));
+    }
+
+    @Test
+    void theSchemaTheModelIsGivenAsksForReasoningFirstAndBoundsTheLayout() {
+        ScriptedChatModel model = ScriptedChatModel.answering("{\"reasoning\": \"r\", \"prompt\": \"a red fox in snow\", \"rows\": []}");
+
+        plan(model, JSON, "a red fox in snow");
+
+        String schema = model.requests.getFirst().options().jsonSchema();
+        assertThat(schema).contains("\"reasoning\"", "\"rows\"", "\"maxItems\"", "\"minimum\"");
+        assertThat(schema.indexOf("\"reasoning\"")).isLessThan(schema.indexOf("\"prompt\""));
     }
 
     @Test
@@ -132,7 +143,7 @@ class GenerationPlannerTest {
     @Test
     void aRecaptionThatLosesThePersonsWordsGetsThemBack() {
         ScriptedChatModel model = ScriptedChatModel.answering(
-                "{\"prompt\": \"two cats on a sofa, soft light, photo\", \"rows\": []}");
+                "{\"reasoning\": \"r\", \"prompt\": \"two cats on a sofa, soft light, photo\", \"rows\": []}");
 
         PlanResult result = plan(model, JSON, TWO_CATS);
 
@@ -143,8 +154,8 @@ class GenerationPlannerTest {
 
     @Test
     void aRecaptionLongerThanClipsWindowIsCutAtAClauseWithinIt() {
-        String longPrompt = "a red fox in snow, " + "glittering frost on pine branches, ".repeat(12) + "cinematic light";
-        ScriptedChatModel model = ScriptedChatModel.answering("{\"prompt\": \"" + longPrompt + "\", \"rows\": []}");
+        String longPrompt = "a red fox in snow, " + "glittering frost on pine branches, ".repeat(10) + "cinematic light";
+        ScriptedChatModel model = ScriptedChatModel.answering("{\"reasoning\": \"r\", \"prompt\": \"" + longPrompt + "\", \"rows\": []}");
 
         PlanResult result = plan(model, JSON, "a red fox in snow");
 
@@ -156,7 +167,7 @@ class GenerationPlannerTest {
 
     @Test
     void thePersonsRenderSettingsGoIntoThePlan() {
-        ScriptedChatModel model = ScriptedChatModel.answering("{\"prompt\": \"a red fox in snow, dawn\", \"rows\": []}");
+        ScriptedChatModel model = ScriptedChatModel.answering("{\"reasoning\": \"r\", \"prompt\": \"a red fox in snow, dawn\", \"rows\": []}");
 
         GeneratePlan plan = (GeneratePlan) Planner.over(model, JSON).plan(PlanRequest.of("a red fox in snow").withKind(PlanKind.GENERATE)
                 .withSettings(new PlanRequest.RenderSettings(768, 512, 20, 5.0, 1234L))).plan();
@@ -169,10 +180,10 @@ class GenerationPlannerTest {
     }
 
     @Test
-    void aSingleRegionLayoutIsNoLayoutAndAnOutOfRangeBetaFallsBackToTheDefault() {
+    void aSingleRegionLayoutIsNoLayoutAndAMissingBetaTakesTheDefault() {
         ScriptedChatModel model = ScriptedChatModel.answering("""
-                {"prompt": "a red fox in snow", "rows": [{"height": 1, "regions": [{"width": 1, "prompt": "a red fox in snow"}]}],
-                 "basePrompt": "a fox", "baseRatio": 3}""");
+                {"reasoning": "r", "prompt": "a red fox in snow", "rows": [{"height": 1, "regions": [{"width": 1, "prompt": "a red fox in snow"}]}],
+                 "basePrompt": "a fox"}""");
 
         PlanResult result = plan(model, JSON, "a red fox in snow");
 
@@ -180,6 +191,6 @@ class GenerationPlannerTest {
         assertThat(plan.layout()).isNull();
         assertThat(plan.basePrompt()).isNull();
         assertThat(plan.baseRatio()).isEqualTo(GeneratePlan.DEFAULT_BASE_RATIO);
-        assertThat(result.warnings()).anySatisfy(w -> assertThat(w).contains("β = 3.0"));
+        assertThat(result.warnings()).isEmpty();
     }
 }

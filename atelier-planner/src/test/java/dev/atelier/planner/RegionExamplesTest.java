@@ -2,7 +2,9 @@ package dev.atelier.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.atelier.core.json.JsonSchemas;
 import dev.atelier.core.plan.RegionLayout;
+import dev.atelier.llm.structured.JsonRepair;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -55,14 +57,17 @@ class RegionExamplesTest {
     }
 
     @Test
-    void bothRenderingsOfTheExamplesReadBackIntoTheSameLayouts() {
+    void bothRenderingsOfTheExamplesReadBackIntoTheSameLayouts() throws Exception {
         for (String block : RegionExamples.asRpgText().split("\n\n")) {
             assertThat(RpgAnswerParser.parse(block)).isInstanceOf(RpgAnswerParser.Parsed.class);
         }
         List<String> answers = RegionExamples.asJson().lines().filter(l -> l.startsWith("Answer: ")).toList();
         assertThat(answers).hasSameSizeAs(RegionExamples.all());
         for (int i = 0; i < answers.size(); i++) {
-            Drafts.Generation draft = JsonRecordAnswers.read(answers.get(i), Drafts.Generation.class);
+            var repaired = JsonRepair.repair(answers.get(i).substring("Answer: ".length()), JsonSchemas.forType(Drafts.Generation.class));
+            assertThat(repaired.errors()).as("example %d against the schema the model is given", i).isEmpty();
+            assertThat(repaired.repairs()).isEmpty();
+            Drafts.Generation draft = new com.fasterxml.jackson.databind.ObjectMapper().treeToValue(repaired.value(), Drafts.Generation.class);
             assertThat(draft.rows().stream().mapToInt(r -> r.regions().size()).sum())
                     .isEqualTo(RegionExamples.all().get(i).layout().regionCount());
         }

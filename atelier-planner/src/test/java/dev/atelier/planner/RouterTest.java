@@ -17,7 +17,7 @@ class RouterTest {
     private static final PlanRequest.ImageInput PHOTO = new PlanRequest.ImageInput(new byte[] {1, 2, 3}, "image/png", "a plate of burger and fries");
 
     private static Router.Choice route(ScriptedChatModel model, PlanRequest request, List<String> warnings) {
-        return new Router(new JsonRecordAnswers(model, null, 2), PlannerSettings.DEFAULTS).route(request, warnings);
+        return new Router(new StructuredOutputAnswers(model, 2), PlannerSettings.DEFAULTS).route(request, warnings);
     }
 
     @ParameterizedTest

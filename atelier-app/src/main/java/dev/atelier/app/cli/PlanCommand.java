@@ -4,6 +4,7 @@ import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.plan.PlanJson;
 import dev.atelier.llm.ChatModel;
+import dev.atelier.llm.ChatModels;
 import dev.atelier.planner.PlanKind;
 import dev.atelier.planner.PlanRequest;
 import dev.atelier.planner.PlanResult;
@@ -82,11 +83,9 @@ final class PlanCommand implements Callable<Integer> {
         };
     }
 
-    /** Opens the chat model a {@code --llm} spec names. */
+    /** Opens the chat model a {@code --llm} spec names (a malformed spec is a clear error). */
     static ChatModel openLanguageModel(String spec) {
-        // The backends (llama.cpp, OpenAI-compatible) land with the language-model work; until then say so plainly.
-        throw new AtelierException("Language model backends are not built yet in this version of Atelier, so \"" + spec
-                + "\" cannot be opened.", null, 2);
+        return ChatModels.open(spec);
     }
 
     /** The options shared by {@code plan} and {@code create}: which model plans, and what it is asked. */

@@ -57,7 +57,7 @@ class CreateCommandTest {
     @Test
     void aRegionPlanRendersItsBasePromptSaysSoAndStoresThePlanInThePng(@TempDir Path dir) throws Exception {
         script("{\"reason\": \"new\", \"kind\": \"GENERATE\"}",
-                "{\"prompt\": \"a red cat and a blue dog\", \"rows\": [{\"height\": 1, \"regions\": ["
+                "{\"reasoning\": \"r\", \"prompt\": \"a red cat and a blue dog\", \"rows\": [{\"height\": 1, \"regions\": ["
                         + "{\"width\": 1, \"prompt\": \"a blue dog\"}, {\"width\": 1, \"prompt\": \"a green cat\"}]}],"
                         + " \"basePrompt\": \"a red cat\", \"baseRatio\": 0.4}");
         Path out = dir.resolve("pets.png");
@@ -78,7 +78,7 @@ class CreateCommandTest {
 
     @Test
     void aPlainPlanRendersItsDetailedPrompt(@TempDir Path dir) throws Exception {
-        script("{\"reason\": \"new\", \"kind\": \"GENERATE\"}", "{\"prompt\": \"a blue cat, photo\", \"rows\": []}");
+        script("{\"reason\": \"new\", \"kind\": \"GENERATE\"}", "{\"reasoning\": \"r\", \"prompt\": \"a blue cat, photo\", \"rows\": []}");
         Path out = dir.resolve("cat.png");
 
         var r = create(out, "a blue cat");

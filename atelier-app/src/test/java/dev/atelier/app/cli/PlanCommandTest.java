@@ -65,7 +65,7 @@ class PlanCommandTest {
     void printsTheRegionPlanAsJsonThatReadsBackAndClosesTheModel() {
         Scripted model = use(new Scripted(
                 "{\"reason\": \"new picture\", \"kind\": \"generate\"}",
-                "{\"prompt\": \"two cats on a red sofa, one black, one white, soft light\", \"rows\": [{\"height\": 1, \"regions\": ["
+                "{\"reasoning\": \"r\", \"prompt\": \"two cats on a red sofa, one black, one white, soft light\", \"rows\": [{\"height\": 1, \"regions\": ["
                         + "{\"width\": 1, \"prompt\": \"a black cat on a red sofa\"}, {\"width\": 1, \"prompt\": \"a white cat on a red sofa\"}]}],"
                         + " \"basePrompt\": \"two cats\", \"baseRatio\": 0.3}"));
 
