@@ -96,19 +96,25 @@ public final class LlamaChatModel implements ChatModel {
         StringBuilder text = new StringBuilder();
         int pieces = 0;
         LlamaIterator it = model.generate(params).iterator();
-        try {
-            while (it.hasNext()) {
-                LlamaOutput out = it.next();
-                if (it.hasNext()) pieces++; // the last event closes the stream and stands for no token
-                if (!out.text.isEmpty()) {
-                    text.append(out.text);
+        while (true) {
+            LlamaOutput out;
+            try {
+                if (!it.hasNext()) break;
+                out = it.next();
+            } catch (RuntimeException e) {
+                it.cancel();
+                throw new ChatModelException("llama.cpp failed while generating (" + e.getMessage() + ").", e);
+            }
+            if (it.hasNext()) pieces++; // the last event closes the stream and stands for no token
+            if (!out.text.isEmpty()) {
+                text.append(out.text);
+                try {
                     onToken.accept(out.text);
+                } catch (RuntimeException | Error callerFailure) {
+                    it.cancel(); // stop generating for a caller that gave up; its exception is its own
+                    throw callerFailure;
                 }
             }
-        } catch (RuntimeException e) {
-            it.cancel();
-            throw e instanceof ChatModelException ce ? ce
-                    : new ChatModelException("llama.cpp failed while generating (" + e.getMessage() + ").", e);
         }
         // One streamed piece per sampled token (bytes of one UTF-8 character may share a piece), end token included.
         String answer = text.toString();

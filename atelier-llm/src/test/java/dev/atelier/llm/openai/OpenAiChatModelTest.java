@@ -123,6 +123,20 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void aStreamThatStallsEndsWithAReadTimeout() {
+        server.then(Reply.sse(chunk("Hel", null), FakeChatServer.PAUSE + "3000", chunk("lo", "stop"), "data: [DONE]\n\n"));
+        var settings = OpenAiSettings.of(server.baseUrl(), "test-model", null).withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(300));
+        List<String> pieces = new ArrayList<>();
+        long start = System.nanoTime();
+        try (var model = new OpenAiChatModel(settings, name -> null, waits::add)) {
+            assertThatThrownBy(() -> model.stream(ChatRequest.of(ChatMessage.user("x")), pieces::add))
+                    .isInstanceOf(ChatModelException.class).hasMessageContaining("stopped sending its answer");
+        }
+        assertThat(pieces).containsExactly("Hel");
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2500);
+    }
+
+    @Test
     void errorEventInsideAStreamBecomesAClearException() {
         server.then(Reply.sse(chunk("partial", null), "data: {\"error\":{\"message\":\"model crashed\"}}\n\n"));
         try (var model = model(OpenAiSettings.JsonMode.JSON_SCHEMA)) {
