@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * own chat template; a JSON Schema in the options becomes a llama.cpp grammar, so the answer is valid JSON for it by
  * construction (unless the token limit cuts it off); the prompt cache keeps the evaluated prefix between calls, so a
  * fixed system prompt is read once. Calls are serialised: one model, one conversation at a time.
+ *
+ * <p>de.kherud:llama 4.2.0 leaves a non-daemon native thread running after {@link #close()}
+ * (kherud/java-llama.cpp#116): a program that used this class must end with {@code System.exit}.
  */
 public final class LlamaChatModel implements ChatModel {
 
@@ -143,7 +146,12 @@ public final class LlamaChatModel implements ChatModel {
         InferenceParameters templateParams = new InferenceParameters("")
                 .setMessages(system.isEmpty() ? null : system.toString(), turns)
                 .setUseChatTemplate(true);
-        return model.applyTemplate(templateParams);
+        try {
+            return model.applyTemplate(templateParams);
+        } catch (RuntimeException e) {
+            throw new ChatModelException("The chat template of " + settings.modelPath().getFileName() + " could not format the conversation ("
+                    + e.getMessage() + "). Use a chat/instruct GGUF whose metadata carries a chat template.", e);
+        }
     }
 
     private int maxTokens(ChatOptions options, int promptTokens) {
