@@ -238,6 +238,19 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void retryAfterMayBeAnHttpDate() {
+        String inFiveSeconds = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(5));
+        server.then(new Reply(503, Map.of("Retry-After", inFiveSeconds), List.of("busy")))
+                .then(Reply.json(200, answer("ok", "stop")));
+        try (var model = model(OpenAiSettings.JsonMode.JSON_SCHEMA)) {
+            assertThat(model.chat(ChatRequest.of(ChatMessage.user("x"))).text()).isEqualTo("ok");
+        }
+        assertThat(waits).hasSize(1);
+        assertThat(waits.getFirst()).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(5));
+    }
+
+    @Test
     void persistentServerErrorsFailAfterTheRetriesWithTheServersMessage() {
         for (int i = 0; i < 4; i++) server.then(Reply.json(500, "{\"error\":{\"message\":\"boom\"}}"));
         try (var model = model(OpenAiSettings.JsonMode.JSON_SCHEMA)) {
