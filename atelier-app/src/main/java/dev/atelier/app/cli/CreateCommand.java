@@ -80,9 +80,6 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu", description = "cpu or cuda. Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--pull", description = "Download --model first when it is a preset or hub id not yet in the cache.")
-    boolean pull;
-
     @Option(names = "--out", paramLabel = "FILE.png", required = true, description = "Where to write the PNG.")
     Path out;
 
@@ -95,7 +92,7 @@ final class CreateCommand implements Callable<Integer> {
         }
         SchedulerKind kind = scheduler == null ? null : SchedulerKind.fromCliName(scheduler);
         Device dev = Device.parse(device);
-        Path modelDir = ModelsCommand.resolveForUse(model, pull, stderr);
+        Path modelDir = ModelsCommand.resolveForUse(model, planning.pull, stderr);
         PipelineSettings settings = PipelineSettings.defaults().withSessions(SessionSettings.defaults().withDevice(dev));
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, settings)) {
             int size = pipeline.directory().defaultImageSize();

@@ -5,6 +5,7 @@ import dev.atelier.core.image.Images;
 import dev.atelier.core.plan.PlanJson;
 import dev.atelier.llm.ChatModel;
 import dev.atelier.llm.ChatModels;
+import dev.atelier.llm.spec.ModelSpec;
 import dev.atelier.planner.PlanKind;
 import dev.atelier.planner.PlanRequest;
 import dev.atelier.planner.PlanResult;
@@ -16,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -83,9 +85,28 @@ final class PlanCommand implements Callable<Integer> {
         };
     }
 
+    /** Opens a chat model from a {@code --llm} spec; {@code pull} allows downloading a preset or hub file. */
+    @FunctionalInterface
+    interface ModelOpener {
+        ChatModel open(String spec, boolean pull);
+    }
+
     /** Opens the chat model a {@code --llm} spec names (a malformed spec is a clear error). */
-    static ChatModel openLanguageModel(String spec) {
-        return ChatModels.open(spec);
+    static ChatModel openLanguageModel(String spec, boolean pull) {
+        return ChatModels.open(withLocalModelFile(spec,
+                name -> ModelsCommand.resolveForUse(name, pull, new PrintWriter(System.err, true))));
+    }
+
+    /**
+     * A {@code gguf:} spec whose path is no local file may name a preset or a hub file instead: the hub resolver finds
+     * it in the cache, or downloads it when allowed ({@link ModelsCommand#resolveForUse}). Other specs pass unchanged.
+     */
+    static String withLocalModelFile(String spec, Function<String, Path> hubResolver) {
+        if (spec.startsWith("gguf:") && ModelSpec.parse(spec) instanceof ModelSpec.Gguf gguf && !Files.isRegularFile(gguf.path())) {
+            Path local = hubResolver.apply(gguf.path().toString());
+            return new ModelSpec.Gguf(local, gguf.contextSize(), gguf.threads(), gguf.gpuLayers()).text();
+        }
+        return spec;
     }
 
     /** The options shared by {@code plan} and {@code create}: which model plans, and what it is asked. */
@@ -94,12 +115,16 @@ final class PlanCommand implements Callable<Integer> {
         static final int VISION_SIDE = 1024;
 
         /** Opens a chat model from a spec; replaceable in tests. */
-        static Function<String, ChatModel> modelOpener = PlanCommand::openLanguageModel;
+        static ModelOpener modelOpener = PlanCommand::openLanguageModel;
 
         @Option(names = "--llm", paramLabel = "SPEC",
                 description = "Language model that plans, e.g. gguf:/path/model.gguf, ollama:qwen2.5:7b, "
                         + "openai:https://api.openai.com/v1#gpt-4o-mini (default: $ATELIER_LLM).")
         String llm;
+
+        @Option(names = "--pull", description = "Download models named by preset or hub id (--llm gguf:…, --model) when "
+                + "they are not in the cache yet, without asking.")
+        boolean pull;
 
         @Option(names = "--image", paramLabel = "FILE", description = "The picture the request is about (PNG, JPEG or WebP).")
         Path image;
@@ -158,7 +183,7 @@ final class PlanCommand implements Callable<Integer> {
                 throw new AtelierException("No language model given; pass --llm SPEC (for example --llm gguf:/path/model.gguf or "
                         + "--llm ollama:qwen2.5:7b) or set ATELIER_LLM.");
             }
-            return modelOpener.apply(chosen.strip());
+            return modelOpener.open(chosen.strip(), pull);
         }
 
         void printWarnings(PrintWriter err, PlanResult result) {

@@ -35,7 +35,7 @@ class CreateCommandTest {
     }
 
     private static void script(String... answers) {
-        PlanCommand.Options.modelOpener = spec -> new PlanCommandTest.Scripted(answers);
+        PlanCommand.Options.modelOpener = (spec, pull) -> new PlanCommandTest.Scripted(answers);
     }
 
     private static AtelierCommandTest.Run create(Path out, String... rest) {

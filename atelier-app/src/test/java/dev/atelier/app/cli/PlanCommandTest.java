@@ -49,7 +49,7 @@ class PlanCommandTest {
     }
 
     private Scripted use(Scripted model) {
-        PlanCommand.Options.modelOpener = spec -> {
+        PlanCommand.Options.modelOpener = (spec, pull) -> {
             model.openedWith = spec;
             return model;
         };
