@@ -3,6 +3,7 @@ package dev.atelier.app.cli;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.plan.PlanJson;
+import dev.atelier.core.plan.PlanSchemas;
 import dev.atelier.llm.ChatModel;
 import dev.atelier.llm.ChatModels;
 import dev.atelier.planner.PlanKind;
@@ -43,8 +44,16 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     Options planning;
 
+    @Option(names = "--schema", description = "Print the JSON Schema of plan files and exit (no model needed).")
+    boolean schema;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (schema) {
+            spec.commandLine().getOut().println(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writerWithDefaultPrettyPrinter().writeValueAsString(PlanSchemas.forPlan()));
+            return 0;
+        }
         PlanResult result = plan(planning, PlanRequest.RenderSettings.DEFAULTS);
         planning.printWarnings(spec.commandLine().getErr(), result);
         spec.commandLine().getOut().println(PlanJson.write(result.plan()));
