@@ -3,7 +3,6 @@ package dev.atelier.core.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -112,8 +111,7 @@ public final class JsonSchemaValidator {
             if (!object.has(name.asText())) errors.add(path + ": missing required property \"" + name.asText() + "\"");
         }
         JsonNode additional = schema.get("additionalProperties");
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
             String childPath = path + "." + field.getKey();
             if (properties.has(field.getKey())) {
                 check(properties.get(field.getKey()), field.getValue(), childPath, errors);

@@ -7,10 +7,12 @@ import java.lang.annotation.Target;
 
 /**
  * Refines the JSON Schema that {@link JsonSchemas#forType(Class)} derives for a record component.
- * Unset bounds (negative lengths, NaN numbers) are left out of the schema.
+ * Unset bounds (negative lengths, NaN numbers) are left out of the schema. It may also annotate type arguments,
+ * e.g. {@code List<@SchemaField(maxLength = 20) String>}; each bound applies only where it fits the JSON type
+ * (lengths to strings, items to arrays, minimum/maximum to numbers).
  */
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
+@Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER, ElementType.TYPE_USE})
 public @interface SchemaField {
 
     /** What the value means; models read it. */

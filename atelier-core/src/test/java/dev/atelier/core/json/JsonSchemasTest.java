@@ -25,6 +25,9 @@ class JsonSchemasTest {
 
     record Loop(String name, Loop next) {}
 
+    record Tagged(@SchemaField(maxItems = 3) List<@SchemaField(maxLength = 5, description = "one word") String> tags,
+                  @SchemaField(maxItems = 2) String[] names, @SchemaField(maxLength = 9) Optional<String> note) {}
+
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Test
@@ -40,6 +43,9 @@ class JsonSchemasTest {
         JsonNode p = schema.get("properties");
         assertThat(p.at("/prompt/type").asText()).isEqualTo("string");
         assertThat(p.at("/steps/type").asText()).isEqualTo("integer");
+        assertThat(p.at("/steps/maximum").asLong()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(p.at("/steps/minimum").asLong()).isEqualTo(Integer.MIN_VALUE);
+        assertThat(p.at("/seed/maximum").isMissingNode()).as("long needs no bound: 16 digits at most in grammars").isTrue();
         assertThat(p.at("/refine/type").asText()).isEqualTo("boolean");
         assertThat(p.at("/negative/type").asText()).isEqualTo("string");
         assertThat(p.at("/seed/type").asText()).isEqualTo("integer");
@@ -55,6 +61,18 @@ class JsonSchemasTest {
         assertThat(region.at("/properties/prompt/maxLength").asInt()).isEqualTo(40);
         assertThat(region.at("/properties/box/properties/x/maximum").asInt()).isEqualTo(1);
         assertThat(region.at("/properties/box/properties/y/type").asText()).isEqualTo("number");
+    }
+
+    @Test
+    void typeArgumentAnnotationsConstrainTheItems() {
+        JsonNode p = JsonSchemas.forType(Tagged.class).get("properties");
+        assertThat(p.at("/tags/maxItems").asInt()).isEqualTo(3);
+        assertThat(p.at("/tags/items/maxLength").asInt()).isEqualTo(5);
+        assertThat(p.at("/tags/items/description").asText()).isEqualTo("one word");
+        assertThat(p.at("/tags/items/maxItems").isMissingNode()).isTrue();
+        assertThat(p.at("/names/maxItems").asInt()).isEqualTo(2);
+        assertThat(p.at("/names/items/maxItems").isMissingNode()).isTrue();
+        assertThat(p.at("/note/maxLength").asInt()).isEqualTo(9);
     }
 
     @Test

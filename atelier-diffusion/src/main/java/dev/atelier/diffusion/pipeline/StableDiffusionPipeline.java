@@ -391,9 +391,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        if (preview instanceof TaesdPreview) {
-            // its session is in sessions and closed below
-        }
         for (ModelSession s : sessions) {
             try {
                 s.close();

@@ -3,14 +3,14 @@ package dev.atelier.llm.llama;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
-import de.kherud.llama.LogLevel;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.Pair;
-import de.kherud.llama.args.LogFormat;
 import dev.atelier.llm.ChatMessage;
 import dev.atelier.llm.ChatModel;
 import dev.atelier.llm.ChatModelException;
@@ -19,10 +19,10 @@ import dev.atelier.llm.ChatRequest;
 import dev.atelier.llm.ChatResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -39,7 +39,6 @@ public final class LlamaChatModel implements ChatModel {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaChatModel.class);
     private static final Logger NATIVE_LOG = LoggerFactory.getLogger("dev.atelier.llm.llama.native");
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static volatile boolean loggerInstalled;
 
     private final LlamaSettings settings;
     private final LlamaModel model;
@@ -52,14 +51,16 @@ public final class LlamaChatModel implements ChatModel {
             throw new ChatModelException("GGUF model file not found: " + settings.modelPath().toAbsolutePath()
                     + ". Check the path in the model spec (gguf:/path/model.gguf) or download the model first.");
         }
-        installLogger();
+        NativeLlama.prepare();
         ModelParameters params = new ModelParameters()
                 .setModel(settings.modelPath().toAbsolutePath().toString())
                 .setCtxSize(settings.contextSize())
                 .setThreads(settings.threads())
                 .setThreadsBatch(settings.threads())
-                .setGpuLayers(settings.gpuLayers())
                 .setParallel(1);
+        if (settings.gpuLayers() > 0) params.setGpuLayers(settings.gpuLayers()); // CPU builds warn about any value
+        // llama.cpp writes its log straight to stderr, bypassing SLF4J; it stays off unless this logger is at trace.
+        if (!NATIVE_LOG.isTraceEnabled()) params.disableLog();
         long start = System.nanoTime();
         try {
             this.model = new LlamaModel(params);
@@ -73,21 +74,6 @@ public final class LlamaChatModel implements ChatModel {
         }
         LOG.info("loaded {} in {} ms (context {}, threads {}, GPU layers {})", settings.modelPath().getFileName(),
                 (System.nanoTime() - start) / 1_000_000, settings.contextSize(), settings.threads(), settings.gpuLayers());
-    }
-
-    private static void installLogger() {
-        if (loggerInstalled) return;
-        synchronized (LlamaChatModel.class) {
-            if (loggerInstalled) return;
-            // llama.cpp talks a lot; its lines go to SLF4J (debug), never to stdout.
-            LlamaModel.setLogger(LogFormat.TEXT, (level, text) -> {
-                String line = text.stripTrailing();
-                if (line.isEmpty()) return;
-                if (level == LogLevel.ERROR) NATIVE_LOG.warn(line);
-                else NATIVE_LOG.debug(line);
-            });
-            loggerInstalled = true;
-        }
     }
 
     @Override
@@ -179,7 +165,7 @@ public final class LlamaChatModel implements ChatModel {
 
     /**
      * The llama.cpp grammar for a JSON Schema. The native converter aborts the whole process on schemas it cannot
-     * handle, so anything it would choke on is refused here first.
+     * handle, so anything it would choke on is refused (or adjusted) here first.
      */
     static String grammarFor(String schemaText) {
         JsonNode schema;
@@ -191,26 +177,64 @@ public final class LlamaChatModel implements ChatModel {
         if (schema == null || !schema.isObject()) {
             throw new ChatModelException("The JSON Schema for structured output must be a JSON object.");
         }
-        checkConvertible(schema, "$");
-        return LlamaModel.jsonSchemaToGrammar(schema.toString());
+        JsonNode safe = schema.deepCopy();
+        makeConvertible(safe, "$");
+        NativeLlama.prepare();
+        return LlamaModel.jsonSchemaToGrammar(safe.toString());
     }
 
-    private static void checkConvertible(JsonNode node, String path) {
-        if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                var field = it.next();
-                if (field.getKey().equals("$ref") && !(field.getValue().isTextual() && field.getValue().asText().startsWith("#/"))) {
-                    throw new ChatModelException("The JSON Schema uses " + path + ".$ref = " + field.getValue()
-                            + "; only local references (#/...) can become a llama.cpp grammar. Inline the referenced schema.");
+    private static final Set<String> KNOWN_TYPES = Set.of("string", "number", "integer", "boolean", "object", "array", "null");
+    private static final List<String> INTEGER_BOUNDS = List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum");
+    private static final Set<String> SCHEMA_MAPS = Set.of("properties", "$defs", "definitions", "patternProperties", "dependentSchemas");
+
+    private static void makeConvertible(JsonNode node, String path) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) makeConvertible(node.get(i), path + "[" + i + "]");
+            return;
+        }
+        if (!node.isObject()) return;
+        ObjectNode object = (ObjectNode) node;
+        JsonNode ref = object.get("$ref");
+        if (ref != null && !(ref.isTextual() && ref.asText().startsWith("#/"))) {
+            throw new ChatModelException("The JSON Schema uses " + path + ".$ref = " + ref
+                    + "; only local references (#/...) can become a llama.cpp grammar. Inline the referenced schema.");
+        }
+        JsonNode pattern = object.get("pattern");
+        if (pattern != null && pattern.isTextual() && !(pattern.asText().startsWith("^") && pattern.asText().endsWith("$"))) {
+            throw new ChatModelException("The JSON Schema's pattern at " + path + " must be anchored with ^ and $ for a llama.cpp grammar.");
+        }
+        JsonNode type = object.get("type");
+        if (type != null) {
+            for (JsonNode t : type.isArray() ? type : JsonNodeFactory.instance.arrayNode().add(type)) {
+                if (!t.isTextual() || !KNOWN_TYPES.contains(t.asText())) {
+                    throw new ChatModelException("The JSON Schema at " + path + " has type " + t + ", which is not a JSON Schema type "
+                            + KNOWN_TYPES + ".");
                 }
-                if (field.getKey().equals("pattern") && field.getValue().isTextual()
-                        && !(field.getValue().asText().startsWith("^") && field.getValue().asText().endsWith("$"))) {
-                    throw new ChatModelException("The JSON Schema's pattern at " + path + " must be anchored with ^ and $ for a llama.cpp grammar.");
-                }
-                checkConvertible(field.getValue(), path + "." + field.getKey());
             }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) checkConvertible(node.get(i), path + "[" + i + "]");
+            if (type.isTextual() && type.asText().equals("integer")) {
+                // The converter reads integer bounds as C ints and takes INT_MIN/INT_MAX to mean "no bound";
+                // clamp just inside them so a full int range stays a bounded grammar.
+                for (String key : INTEGER_BOUNDS) {
+                    JsonNode bound = object.get(key);
+                    if (bound != null && bound.isNumber()) {
+                        double v = Math.max(Integer.MIN_VALUE + 1.0, Math.min(Integer.MAX_VALUE - 1.0, bound.doubleValue()));
+                        object.put(key, (int) (key.startsWith("exclusiveMin") || key.equals("minimum") ? Math.ceil(v) : Math.floor(v)));
+                    } else if (bound != null) {
+                        object.remove(key);
+                    }
+                }
+            }
+        }
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
+            String key = field.getKey();
+            if (SCHEMA_MAPS.contains(key) && field.getValue().isObject()) {
+                // name -> schema maps: the names are data (a property may well be called "type")
+                for (Map.Entry<String, JsonNode> named : field.getValue().properties()) {
+                    makeConvertible(named.getValue(), path + "." + key + "." + named.getKey());
+                }
+            } else if (!key.equals("enum") && !key.equals("const") && !key.equals("default") && !key.equals("examples")) {
+                makeConvertible(field.getValue(), path + "." + key);
+            }
         }
     }
 

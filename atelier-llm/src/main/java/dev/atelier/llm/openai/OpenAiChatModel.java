@@ -59,6 +59,8 @@ public final class OpenAiChatModel implements ChatModel {
     private final HttpClient http;
     private final Sleeper sleeper;
     private volatile OpenAiSettings.JsonMode jsonMode;
+    /** Newer OpenAI models refuse max_tokens and want max_completion_tokens; learnt from the first refusal. */
+    private volatile String maxTokensField = "max_tokens";
 
     public OpenAiChatModel(OpenAiSettings settings) { this(settings, System::getenv, d -> Thread.sleep(d)); }
 
@@ -103,10 +105,17 @@ public final class OpenAiChatModel implements ChatModel {
                 return send(body, stream, onToken);
             } catch (ChatModelException e) {
                 boolean sentFormat = body.has("response_format");
-                if (e.httpStatus() == 400 && request.options().jsonSchema() != null && mode != OpenAiSettings.JsonMode.INSTRUCTIONS) {
+                String complaint = e.getMessage().toLowerCase(Locale.ROOT);
+                if (e.httpStatus() == 400 && body.has("max_tokens") && complaint.contains("max_completion_tokens")) {
+                    LOG.info("{} wants max_completion_tokens instead of max_tokens; using it from now on", endpoint);
+                    maxTokensField = "max_completion_tokens";
+                    continue;
+                }
+                boolean aboutJson = complaint.contains("response_format") || complaint.contains("json") || complaint.contains("schema");
+                if (e.httpStatus() == 400 && aboutJson && request.options().jsonSchema() != null && mode != OpenAiSettings.JsonMode.INSTRUCTIONS) {
                     OpenAiSettings.JsonMode next = mode == OpenAiSettings.JsonMode.JSON_SCHEMA
                             ? OpenAiSettings.JsonMode.JSON_OBJECT : OpenAiSettings.JsonMode.INSTRUCTIONS;
-                    LOG.info("{} refused {} (\"{}\"); asking for JSON with {} from now on", endpoint,
+                    LOG.info("{} refused {} (\"{}\"); asking for JSON by {} from now on", endpoint,
                             sentFormat ? body.get("response_format").path("type").asText() : mode, e.getMessage(), next);
                     jsonMode = next;
                     continue;
@@ -170,7 +179,7 @@ public final class OpenAiChatModel implements ChatModel {
         }
         if (o.temperature() != null) body.put("temperature", o.temperature());
         if (o.topP() != null) body.put("top_p", o.topP());
-        if (o.maxTokens() != null) body.put("max_tokens", o.maxTokens());
+        if (o.maxTokens() != null) body.put(maxTokensField, o.maxTokens());
         if (o.seed() != null) body.put("seed", o.seed());
         if (!o.stop().isEmpty()) {
             ArrayNode stop = body.putArray("stop");

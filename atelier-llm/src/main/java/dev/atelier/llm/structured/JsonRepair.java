@@ -276,8 +276,7 @@ public final class JsonRepair {
         List<String> required = new ArrayList<>();
         schema.path("required").forEach(r -> required.add(r.asText()));
         ObjectNode out = NODES.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-            var field = it.next();
+        for (Map.Entry<String, JsonNode> field : value.properties()) {
             String name = field.getKey();
             if (!properties.has(name)) {
                 String renamed = uniqueCaseInsensitive(properties, name);

@@ -168,6 +168,36 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void unrelatedBadRequestsDoNotDowngradeJsonMode() throws Exception {
+        server.then(Reply.json(400, "{\"error\":{\"message\":\"This model's maximum context length is 8192 tokens\"}}"))
+                .then(Reply.json(200, answer("{\"title\":\"Sea\",\"mood\":\"CALM\",\"objects\":[]}", "stop")));
+        try (var model = model(OpenAiSettings.JsonMode.JSON_SCHEMA)) {
+            StructuredOutput structured = new StructuredOutput(model);
+            ChatRequest request = ChatRequest.of(ChatMessage.user("Describe"));
+            assertThatThrownBy(() -> structured.generate(request, Scene.class)).hasMessageContaining("maximum context length");
+            assertThat(structured.generate(request, Scene.class).title()).isEqualTo("Sea");
+        }
+        assertThat(body(1).at("/response_format/type").asText()).isEqualTo("json_schema");
+    }
+
+    @Test
+    void maxCompletionTokensIsUsedWhenTheServerAsksForIt() throws Exception {
+        server.then(Reply.json(400, "{\"error\":{\"message\":\"Unsupported parameter: 'max_tokens' is not supported with this model. "
+                        + "Use 'max_completion_tokens' instead.\",\"param\":\"max_tokens\"}}"))
+                .then(Reply.json(200, answer("ok", "stop")))
+                .then(Reply.json(200, answer("ok again", "stop")));
+        try (var model = model(OpenAiSettings.JsonMode.JSON_SCHEMA)) {
+            ChatRequest request = new ChatRequest(List.of(ChatMessage.user("x")), ChatOptions.DEFAULTS.withMaxTokens(50));
+            assertThat(model.chat(request).text()).isEqualTo("ok");
+            assertThat(model.chat(request).text()).isEqualTo("ok again");
+        }
+        assertThat(body(0).get("max_tokens").asInt()).isEqualTo(50);
+        assertThat(body(1).has("max_tokens")).isFalse();
+        assertThat(body(1).get("max_completion_tokens").asInt()).isEqualTo(50);
+        assertThat(body(2).get("max_completion_tokens").asInt()).isEqualTo(50);
+    }
+
+    @Test
     void toolCallAnswersYieldTheirArguments() throws Exception {
         server.then(Reply.json(200, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
                 + "\"tool_calls\":[{\"id\":\"t1\",\"type\":\"function\",\"function\":{\"name\":\"answer\","

@@ -10,7 +10,8 @@ import java.util.Random;
  * A tiny llama-architecture GGUF model with random weights, for tests of the in-process llama.cpp backend.
  * Its SentencePiece-style vocabulary holds the usual control tokens, ChatML markers, all 256 byte-fallback
  * tokens and the printable ASCII characters, so any text tokenizes; its metadata carries a ChatML chat template.
- * The output is gibberish, but a grammar turns it into valid structure.
+ * The output is gibberish (printable ASCII, since the output layer steers away from non-ASCII byte tokens, whose
+ * random combinations would not be valid UTF-8), but a grammar turns it into valid structure.
  *
  * <pre>{@code
  * Path gguf = TinyLlamaGguf.defaults().withSeed(7).writeTo(tempDir.resolve("tiny.gguf"));
@@ -45,6 +46,11 @@ public record TinyLlamaGguf(int layers, int embedding, int heads, int kvHeads, i
     private static final int TYPE_CONTROL = 3;
     private static final int TYPE_BYTE = 6;
     private static final String SPM_SPACE = "\u2581";
+    private static final float BIAS_INPUT = 8f;
+    private static final float NON_ASCII_PENALTY = 20f;
+    private static final float WHITESPACE_PENALTY = 1f;
+    /** Blocks add small updates to the residual stream, so the embedding's bias input survives to the output. */
+    private static final float RESIDUAL_SCALE = 0.02f;
 
     public TinyLlamaGguf {
         if (embedding % heads != 0 || heads % kvHeads != 0) {
@@ -111,23 +117,38 @@ public record TinyLlamaGguf(int layers, int embedding, int heads, int kvHeads, i
                 .putString("tokenizer.chat_template", CHATML_TEMPLATE);
 
         Random random = new Random(seed);
-        w.tensor("token_embd.weight", new long[] {embedding, vocab}, gaussian(random, embedding * vocab, weightScale));
+        // Dimension 0 of every embedding is a large constant, so after normalisation it acts as a bias input:
+        // the output rows of non-ASCII byte tokens (and of tokens no answer contains) weigh it negatively, keeping
+        // the gibberish valid UTF-8; whitespace is made rare too, so grammar-shaped JSON stays compact and quick.
+        float[] embeddings = gaussian(random, embedding * vocab, weightScale);
+        for (int t = 0; t < vocab; t++) embeddings[t * embedding] = BIAS_INPUT;
+        float[] output = gaussian(random, embedding * vocab, weightScale);
+        for (int t = 0; t < vocab; t++) {
+            boolean highByte = types[t] == TYPE_BYTE && t - FIRST_BYTE_ID >= 0x80;
+            boolean neverOutput = t == UNK_ID || t == BOS_ID || t == IM_START_ID;
+            output[t * embedding] = highByte || neverOutput ? -NON_ASCII_PENALTY : isWhitespace(tokens.get(t)) ? -WHITESPACE_PENALTY : 0f;
+        }
+        w.tensor("token_embd.weight", new long[] {embedding, vocab}, embeddings);
         w.tensor("output_norm.weight", new long[] {embedding}, ones(embedding));
-        w.tensor("output.weight", new long[] {embedding, vocab}, gaussian(random, embedding * vocab, weightScale));
+        w.tensor("output.weight", new long[] {embedding, vocab}, output);
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
             w.tensor(p + "attn_norm.weight", new long[] {embedding}, ones(embedding));
             w.tensor(p + "attn_q.weight", new long[] {embedding, embedding}, gaussian(random, embedding * embedding, weightScale));
             w.tensor(p + "attn_k.weight", new long[] {embedding, kvWidth}, gaussian(random, embedding * kvWidth, weightScale));
             w.tensor(p + "attn_v.weight", new long[] {embedding, kvWidth}, gaussian(random, embedding * kvWidth, weightScale));
-            w.tensor(p + "attn_output.weight", new long[] {embedding, embedding}, gaussian(random, embedding * embedding, weightScale));
+            w.tensor(p + "attn_output.weight", new long[] {embedding, embedding}, gaussian(random, embedding * embedding, RESIDUAL_SCALE));
             w.tensor(p + "ffn_norm.weight", new long[] {embedding}, ones(embedding));
             w.tensor(p + "ffn_gate.weight", new long[] {embedding, feedForward}, gaussian(random, embedding * feedForward, weightScale));
             w.tensor(p + "ffn_up.weight", new long[] {embedding, feedForward}, gaussian(random, embedding * feedForward, weightScale));
-            w.tensor(p + "ffn_down.weight", new long[] {feedForward, embedding}, gaussian(random, feedForward * embedding, weightScale));
+            w.tensor(p + "ffn_down.weight", new long[] {feedForward, embedding}, gaussian(random, feedForward * embedding, RESIDUAL_SCALE));
         }
         w.write(file);
         return file;
+    }
+
+    private static boolean isWhitespace(String token) {
+        return token.equals(SPM_SPACE) || token.equals("<0x20>") || token.equals("<0x09>") || token.equals("<0x0A>") || token.equals("<0x0D>");
     }
 
     private static float[] gaussian(Random random, int n, float scale) {
