@@ -10,6 +10,8 @@ import dev.atelier.planner.PlanKind;
 import dev.atelier.planner.PlanRequest;
 import dev.atelier.planner.PlanResult;
 import dev.atelier.planner.Planner;
+import dev.atelier.planner.PromptFit;
+import dev.atelier.planner.StructuredOutputAnswers;
 import dev.atelier.planner.PlannerSettings;
 import java.awt.Image;
 import java.awt.image.BufferedImage;
@@ -34,8 +36,9 @@ import picocli.CommandLine.Spec;
                 "The plan goes to standard output; notes about repairs and fallbacks go to standard error.",
                 "Edit the JSON if you like and render it later."},
         footer = {"", "Examples:",
-                "  atelier plan --llm gguf:./qwen2.5-3b-instruct-q4_k_m.gguf \"two cats on a sofa, one black, one white\"",
-                "  atelier plan --llm ollama:llava --image lunch.jpg \"make it more healthy\" > plan.json"})
+                "  atelier plan --llm gguf:./qwen2.5-3b.gguf \"two cats, one black, one white\"",
+                "  atelier plan --llm ollama:llava --image lunch.jpg \"make it more healthy\"",
+                "  atelier plan --schema > plan.schema.json"})
 final class PlanCommand implements Callable<Integer> {
 
     @Spec
@@ -62,9 +65,15 @@ final class PlanCommand implements Callable<Integer> {
 
     /** Plans the mixin's request with the person's render settings; the model is closed afterwards. */
     static PlanResult plan(Options options, PlanRequest.RenderSettings settings) {
+        return plan(options, settings, PromptFit.clip());
+    }
+
+    /** Plans with prompts fitted by {@code fit} (the renderer's own tokenizer when it is known). */
+    static PlanResult plan(Options options, PlanRequest.RenderSettings settings, PromptFit fit) {
         PlanRequest request = options.request(settings);
+        PlannerSettings plannerSettings = options.plannerSettings();
         try (ChatModel model = options.openModel()) {
-            return Planner.over(model, options.plannerSettings()).plan(request);
+            return new Planner(new StructuredOutputAnswers(model, plannerSettings.maxAttempts()), plannerSettings, fit).plan(request);
         }
     }
 
