@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * own chat template; a JSON Schema in the options becomes a llama.cpp grammar, so the answer is valid JSON for it by
  * construction (unless the token limit cuts it off); the prompt cache keeps the evaluated prefix between calls, so a
  * fixed system prompt is read once. Calls are serialised: one model, one conversation at a time.
+ *
+ * <p>de.kherud:llama 4.2.0 leaves a non-daemon native thread running after {@link #close()}
+ * (kherud/java-llama.cpp#116): a program that used this class must end with {@code System.exit}.
  */
 public final class LlamaChatModel implements ChatModel {
 
@@ -96,19 +99,25 @@ public final class LlamaChatModel implements ChatModel {
         StringBuilder text = new StringBuilder();
         int pieces = 0;
         LlamaIterator it = model.generate(params).iterator();
-        try {
-            while (it.hasNext()) {
-                LlamaOutput out = it.next();
-                if (it.hasNext()) pieces++; // the last event closes the stream and stands for no token
-                if (!out.text.isEmpty()) {
-                    text.append(out.text);
+        while (true) {
+            LlamaOutput out;
+            try {
+                if (!it.hasNext()) break;
+                out = it.next();
+            } catch (RuntimeException e) {
+                it.cancel();
+                throw new ChatModelException("llama.cpp failed while generating (" + e.getMessage() + ").", e);
+            }
+            if (it.hasNext()) pieces++; // the last event closes the stream and stands for no token
+            if (!out.text.isEmpty()) {
+                text.append(out.text);
+                try {
                     onToken.accept(out.text);
+                } catch (RuntimeException | Error callerFailure) {
+                    it.cancel(); // stop generating for a caller that gave up; its exception is its own
+                    throw callerFailure;
                 }
             }
-        } catch (RuntimeException e) {
-            it.cancel();
-            throw e instanceof ChatModelException ce ? ce
-                    : new ChatModelException("llama.cpp failed while generating (" + e.getMessage() + ").", e);
         }
         // One streamed piece per sampled token (bytes of one UTF-8 character may share a piece), end token included.
         String answer = text.toString();
@@ -137,7 +146,12 @@ public final class LlamaChatModel implements ChatModel {
         InferenceParameters templateParams = new InferenceParameters("")
                 .setMessages(system.isEmpty() ? null : system.toString(), turns)
                 .setUseChatTemplate(true);
-        return model.applyTemplate(templateParams);
+        try {
+            return model.applyTemplate(templateParams);
+        } catch (RuntimeException e) {
+            throw new ChatModelException("The chat template of " + settings.modelPath().getFileName() + " could not format the conversation ("
+                    + e.getMessage() + "). Use a chat/instruct GGUF whose metadata carries a chat template.", e);
+        }
     }
 
     private int maxTokens(ChatOptions options, int promptTokens) {

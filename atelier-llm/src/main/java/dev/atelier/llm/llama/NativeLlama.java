@@ -4,14 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Prepares the loading of de.kherud:llama's native library. Its loader, left alone, prints to stdout and deletes
  * every file named {@code llama*} or {@code jllama*} in the shared temp directory; here it gets a private directory
- * with the library already extracted, so it does neither.
+ * with the library already extracted, so it does neither. The directory is a per-user cache
+ * ({@code ~/.cache/atelier/native/jllama-VERSION}), so the 5 MB library is written once, not on every start.
  */
 final class NativeLlama {
 
@@ -28,23 +31,52 @@ final class NativeLlama {
         prepared = true;
         if (System.getProperty(TMPDIR_PROPERTY) != null || System.getProperty(LIB_PATH_PROPERTY) != null) return;
         try {
-            Path dir = Files.createTempDirectory("atelier-jllama-");
-            dir.toFile().deleteOnExit();
+            Path dir = cacheDirectory();
             System.setProperty(TMPDIR_PROPERTY, dir.toString());
             String folder = platformFolder();
-            String library = System.mapLibraryName("jllama");
             if (folder == null) return;
-            try (InputStream in = NativeLlama.class.getResourceAsStream("/de/kherud/llama/" + folder + "/" + library)) {
+            String library = System.mapLibraryName("jllama");
+            String resource = "/de/kherud/llama/" + folder + "/" + library;
+            Path target = dir.resolve(library);
+            try (InputStream in = NativeLlama.class.getResourceAsStream(resource)) {
                 if (in == null) return;
-                Path target = dir.resolve(library);
-                Files.copy(in, target);
-                target.toFile().deleteOnExit();
-                System.setProperty(LIB_PATH_PROPERTY, dir.toString());
-                LOG.debug("llama.cpp native library for {} extracted to {}", folder, target);
+                byte[] bytes = in.readAllBytes();
+                if (!Files.isRegularFile(target) || Files.size(target) != bytes.length) {
+                    // write aside, then move: another JVM may be loading the same file right now
+                    Path part = Files.createTempFile(dir, "part-", ".tmp");
+                    Files.write(part, bytes);
+                    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
             }
-        } catch (IOException e) {
-            LOG.debug("could not pre-extract the llama.cpp native library; its own loader will try", e);
+            System.setProperty(LIB_PATH_PROPERTY, dir.toString());
+            LOG.debug("llama.cpp native library for {} at {}", folder, target);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not prepare the llama.cpp native library; its own loader will try", e);
         }
+    }
+
+    /** A directory only this user writes to, named after the library version. */
+    private static Path cacheDirectory() throws IOException {
+        String version = "unknown";
+        try (InputStream in = NativeLlama.class.getResourceAsStream("/META-INF/maven/de.kherud/llama/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                version = p.getProperty("version", version).replaceAll("[^A-Za-z0-9._-]", "_");
+            }
+        }
+        String home = System.getProperty("user.home");
+        if (home != null && !home.isBlank()) {
+            Path dir = Path.of(home, ".cache", "atelier", "native", "jllama-" + version);
+            try {
+                return Files.createDirectories(dir);
+            } catch (IOException readOnlyHome) {
+                LOG.debug("cannot use {} for the native library", dir, readOnlyHome);
+            }
+        }
+        Path dir = Files.createTempDirectory("atelier-jllama-");
+        dir.toFile().deleteOnExit();
+        return dir;
     }
 
     /** The jar's folder for this OS and CPU, or null where the loader's own detection should decide. */

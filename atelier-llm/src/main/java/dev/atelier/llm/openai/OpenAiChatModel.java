@@ -238,9 +238,14 @@ public final class OpenAiChatModel implements ChatModel {
             }
             int status = response.statusCode();
             if (status >= 200 && status < 300) {
-                try (InputStream in = response.body()) {
+                IdleTimeoutInputStream in = new IdleTimeoutInputStream(response.body(), settings.readTimeout());
+                try (in) {
                     return stream ? readStream(in, onToken) : readAnswer(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 } catch (IOException e) {
+                    if (in.timedOut()) {
+                        throw new ChatModelException("The chat server at " + endpoint + " stopped sending its answer for more than "
+                                + settings.readTimeout().toSeconds() + " s. Try again, or raise the read timeout for slow models.", e);
+                    }
                     throw new ChatModelException("The answer from " + endpoint + " broke off (" + describe(e) + "). Try again.", e);
                 }
             }

@@ -78,7 +78,11 @@ public final class StructuredOutput {
             if (result.valid()) {
                 try {
                     T value = converter.convert(result.value());
-                    if (!result.repairs().isEmpty()) LOG.debug("repaired answer of {}: {}", model.name(), result.repairs());
+                    if (result.truncated()) {
+                        LOG.info("the answer of {} was cut off; its complete part is used ({})", model.name(), result.repairs());
+                    } else if (!result.repairs().isEmpty()) {
+                        LOG.debug("repaired answer of {}: {}", model.name(), result.repairs());
+                    }
                     return value;
                 } catch (Exception e) {
                     errors = List.of("$: " + e.getMessage().lines().findFirst().orElse("cannot be read"));

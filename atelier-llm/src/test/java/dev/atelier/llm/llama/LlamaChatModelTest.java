@@ -106,6 +106,19 @@ class LlamaChatModelTest {
     }
 
     @Test
+    void aConsumerThatThrowsStopsGenerationAndTheModelStaysUsable() {
+        ChatOptions options = ChatOptions.DEFAULTS.withSeed(8).withMaxTokens(200);
+        List<String> seen = new ArrayList<>();
+        assertThatThrownBy(() -> model.stream(request("go", options), piece -> {
+            seen.add(piece);
+            if (seen.size() == 3) throw new IllegalStateException("enough");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("enough");
+        assertThat(seen).hasSize(3);
+        ChatResponse after = model.chat(request("go", options.withMaxTokens(5)));
+        assertThat(after.finishReason()).isEqualTo(ChatResponse.FinishReason.LENGTH);
+    }
+
+    @Test
     void tooSmallTokenLimitIsReportedClearly() {
         ChatOptions tight = ChatOptions.DEFAULTS.withTemperature(1.0).withSeed(3).withMaxTokens(6);
         ChatResponse plain = model.chat(request("Talk", tight.withStop(List.of())));

@@ -31,6 +31,9 @@ final class FakeChatServer implements AutoCloseable {
         }
     }
 
+    /** A chunk "pause:N" sends nothing for N milliseconds. */
+    static final String PAUSE = "pause:";
+
     private final HttpServer server;
     private final Deque<Reply> replies = new ArrayDeque<>();
     final List<Recorded> requests = new CopyOnWriteArrayList<>();
@@ -38,6 +41,7 @@ final class FakeChatServer implements AutoCloseable {
     FakeChatServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
@@ -60,9 +64,23 @@ final class FakeChatServer implements AutoCloseable {
         ex.sendResponseHeaders(reply.status(), 0);
         try (OutputStream out = ex.getResponseBody()) {
             for (String chunk : reply.chunks()) {
+                if (chunk.startsWith(PAUSE)) {
+                    sleep(Long.parseLong(chunk.substring(PAUSE.length())));
+                    continue;
+                }
                 out.write(chunk.getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
+        } catch (IOException clientWentAway) {
+            // the client closed the connection; nothing more to send
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

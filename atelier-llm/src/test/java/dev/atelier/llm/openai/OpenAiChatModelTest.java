@@ -123,6 +123,20 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void aStreamThatStallsEndsWithAReadTimeout() {
+        server.then(Reply.sse(chunk("Hel", null), FakeChatServer.PAUSE + "3000", chunk("lo", "stop"), "data: [DONE]\n\n"));
+        var settings = OpenAiSettings.of(server.baseUrl(), "test-model", null).withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(300));
+        List<String> pieces = new ArrayList<>();
+        long start = System.nanoTime();
+        try (var model = new OpenAiChatModel(settings, name -> null, waits::add)) {
+            assertThatThrownBy(() -> model.stream(ChatRequest.of(ChatMessage.user("x")), pieces::add))
+                    .isInstanceOf(ChatModelException.class).hasMessageContaining("stopped sending its answer");
+        }
+        assertThat(pieces).containsExactly("Hel");
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2500);
+    }
+
+    @Test
     void errorEventInsideAStreamBecomesAClearException() {
         server.then(Reply.sse(chunk("partial", null), "data: {\"error\":{\"message\":\"model crashed\"}}\n\n"));
         try (var model = model(OpenAiSettings.JsonMode.JSON_SCHEMA)) {
@@ -221,6 +235,19 @@ class OpenAiChatModelTest {
         }
         assertThat(waits).containsExactly(Duration.ofSeconds(2), Duration.ofMillis(200));
         assertThat(server.requests).hasSize(3);
+    }
+
+    @Test
+    void retryAfterMayBeAnHttpDate() {
+        String inFiveSeconds = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(5));
+        server.then(new Reply(503, Map.of("Retry-After", inFiveSeconds), List.of("busy")))
+                .then(Reply.json(200, answer("ok", "stop")));
+        try (var model = model(OpenAiSettings.JsonMode.JSON_SCHEMA)) {
+            assertThat(model.chat(ChatRequest.of(ChatMessage.user("x"))).text()).isEqualTo("ok");
+        }
+        assertThat(waits).hasSize(1);
+        assertThat(waits.getFirst()).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(5));
     }
 
     @Test
