@@ -29,14 +29,14 @@ public final class Drafts {
      * @param baseRatio  β, the base prompt's weight
      */
     public record Generation(
-            @SchemaField(description = "step by step: the key entities with their attributes, then where each goes", maxLength = 600)
+            @SchemaField(description = "step by step: the key entities with their attributes, then where each goes", maxLength = 500)
             String reasoning,
             @SchemaField(description = "the detailed prompt of the whole picture, at most 60 words, keeping every word of the request",
-                    minLength = 1, maxLength = 400)
+                    minLength = 1, maxLength = 350)
             String prompt,
             @SchemaField(description = "what to keep out of the picture, a few words", maxLength = 200, optional = true)
             String negativePrompt,
-            @SchemaField(description = "rows from top to bottom; empty for one prompt over the whole picture", maxItems = 6)
+            @SchemaField(description = "rows from top to bottom; empty for one prompt over the whole picture", maxItems = 4)
             List<Row> rows,
             @SchemaField(description = "prompt mixed into every region when several regions hold the same kind of thing", maxLength = 300, optional = true)
             String basePrompt,
@@ -50,7 +50,7 @@ public final class Drafts {
 
     public record Row(
             @SchemaField(description = "relative height of the row", minimum = 0.01, maximum = 100) double height,
-            @SchemaField(description = "regions from left to right, one entity each", minItems = 1, maxItems = 6) List<Region> regions) {
+            @SchemaField(description = "regions from left to right, one entity each", minItems = 1, maxItems = 4) List<Region> regions) {
         public Row {
             regions = regions == null ? List.of() : List.copyOf(regions);
         }
@@ -58,7 +58,7 @@ public final class Drafts {
 
     public record Region(
             @SchemaField(description = "relative width of the region within its row", minimum = 0.01, maximum = 100) double width,
-            @SchemaField(description = "a richer prompt of this region's entity, at most 60 words", minLength = 1, maxLength = 400) String prompt) {}
+            @SchemaField(description = "a richer prompt of this region's entity, at most 60 words", minLength = 1, maxLength = 350) String prompt) {}
 
     /** What to repaint and what to paint there. */
     public record Inpaint(

@@ -154,7 +154,7 @@ class GenerationPlannerTest {
 
     @Test
     void aRecaptionLongerThanClipsWindowIsCutAtAClauseWithinIt() {
-        String longPrompt = "a red fox in snow, " + "glittering frost on pine branches, ".repeat(10) + "cinematic light";
+        String longPrompt = "a red fox in snow, " + "glittering frost on pine branches, ".repeat(9) + "cinematic light";
         ScriptedChatModel model = ScriptedChatModel.answering("{\"reasoning\": \"r\", \"prompt\": \"" + longPrompt + "\", \"rows\": []}");
 
         PlanResult result = plan(model, JSON, "a red fox in snow");

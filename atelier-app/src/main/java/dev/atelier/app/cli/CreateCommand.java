@@ -18,8 +18,10 @@ import dev.atelier.diffusion.pipeline.GenerationResult;
 import dev.atelier.diffusion.pipeline.PipelineSettings;
 import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
+import dev.atelier.diffusion.tokenizer.ClipTokenizer;
 import dev.atelier.planner.PlanRequest;
 import dev.atelier.planner.PlanResult;
+import dev.atelier.planner.PromptFit;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -97,9 +99,12 @@ final class CreateCommand implements Callable<Integer> {
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, settings)) {
             int size = pipeline.directory().defaultImageSize();
             long chosenSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 32);
+            // Prompts are fitted with the model's own tokenizer, so "fits the window" is exact for this model.
+            ClipTokenizer tokenizer = ClipTokenizer.fromHuggingFaceDir(pipeline.directory().tokenizer());
+            PromptFit fit = new PromptFit(text -> tokenizer.encode(text).length, PromptFit.CLIP_WINDOW);
             PlanResult planned = PlanCommand.plan(planning, new PlanRequest.RenderSettings(
                     width != null ? width : size, height != null ? height : size, steps != null ? steps : 20,
-                    guidance != null ? guidance : 7.5, chosenSeed));
+                    guidance != null ? guidance : 7.5, chosenSeed), fit);
             planning.printWarnings(stderr, planned);
             Plan plan = planned.plan();
             stdout.println(PlanJson.write(plan));

@@ -3,6 +3,7 @@ package dev.atelier.app.cli;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.plan.PlanJson;
+import dev.atelier.core.plan.PlanSchemas;
 import dev.atelier.llm.ChatModel;
 import dev.atelier.llm.ChatModels;
 import dev.atelier.llm.spec.ModelSpec;
@@ -10,6 +11,8 @@ import dev.atelier.planner.PlanKind;
 import dev.atelier.planner.PlanRequest;
 import dev.atelier.planner.PlanResult;
 import dev.atelier.planner.Planner;
+import dev.atelier.planner.PromptFit;
+import dev.atelier.planner.StructuredOutputAnswers;
 import dev.atelier.planner.PlannerSettings;
 import java.awt.Image;
 import java.awt.image.BufferedImage;
@@ -35,8 +38,9 @@ import picocli.CommandLine.Spec;
                 "The plan goes to standard output; notes about repairs and fallbacks go to standard error.",
                 "Edit the JSON if you like and render it later."},
         footer = {"", "Examples:",
-                "  atelier plan --llm gguf:./qwen2.5-3b-instruct-q4_k_m.gguf \"two cats on a sofa, one black, one white\"",
-                "  atelier plan --llm ollama:llava --image lunch.jpg \"make it more healthy\" > plan.json"})
+                "  atelier plan --llm gguf:./qwen2.5-3b.gguf \"two cats, one black, one white\"",
+                "  atelier plan --llm ollama:llava --image lunch.jpg \"make it more healthy\"",
+                "  atelier plan --schema > plan.schema.json"})
 final class PlanCommand implements Callable<Integer> {
 
     @Spec
@@ -45,8 +49,16 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     Options planning;
 
+    @Option(names = "--schema", description = "Print the JSON Schema of plan files and exit (no model needed).")
+    boolean schema;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (schema) {
+            spec.commandLine().getOut().println(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writerWithDefaultPrettyPrinter().writeValueAsString(PlanSchemas.forPlan()));
+            return 0;
+        }
         PlanResult result = plan(planning, PlanRequest.RenderSettings.DEFAULTS);
         planning.printWarnings(spec.commandLine().getErr(), result);
         spec.commandLine().getOut().println(PlanJson.write(result.plan()));
@@ -55,9 +67,15 @@ final class PlanCommand implements Callable<Integer> {
 
     /** Plans the mixin's request with the person's render settings; the model is closed afterwards. */
     static PlanResult plan(Options options, PlanRequest.RenderSettings settings) {
+        return plan(options, settings, PromptFit.clip());
+    }
+
+    /** Plans with prompts fitted by {@code fit} (the renderer's own tokenizer when it is known). */
+    static PlanResult plan(Options options, PlanRequest.RenderSettings settings, PromptFit fit) {
         PlanRequest request = options.request(settings);
+        PlannerSettings plannerSettings = options.plannerSettings();
         try (ChatModel model = options.openModel()) {
-            return Planner.over(model, options.plannerSettings()).plan(request);
+            return new Planner(new StructuredOutputAnswers(model, plannerSettings.maxAttempts()), plannerSettings, fit).plan(request);
         }
     }
 

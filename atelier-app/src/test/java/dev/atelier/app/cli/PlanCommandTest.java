@@ -145,6 +145,17 @@ class PlanCommandTest {
     }
 
     @Test
+    void theSchemaOfPlanFilesIsPrintedWithoutAModel() throws Exception {
+        var r = AtelierCommandTest.run(AtelierCommand.newCommandLine(), "plan", "--schema");
+
+        assertThat(r.exitCode()).isZero();
+        var schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertThat(schema.get("oneOf")).hasSize(5);
+        assertThat(dev.atelier.core.json.JsonSchemaValidator.validate(schema,
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(PlanJson.write(GeneratePlan.of("a fox"))))).isEmpty();
+    }
+
+    @Test
     void withoutAnyModelTheErrorSaysHowToNameOne() {
         var r = AtelierCommandTest.run(AtelierCommand.newCommandLine(), "plan", "a fox");
 
