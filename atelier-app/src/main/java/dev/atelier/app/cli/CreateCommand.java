@@ -9,13 +9,10 @@ import dev.atelier.core.plan.Plan;
 import dev.atelier.core.plan.PlanJson;
 import dev.atelier.core.plan.RetrievePlan;
 import dev.atelier.core.plan.SimilarImagePlan;
-import dev.atelier.diffusion.onnx.Device;
-import dev.atelier.diffusion.onnx.SessionSettings;
 import dev.atelier.diffusion.pipeline.GeneratedImage;
 import dev.atelier.diffusion.pipeline.GenerationMetadata;
 import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.diffusion.pipeline.GenerationResult;
-import dev.atelier.diffusion.pipeline.PipelineSettings;
 import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import dev.atelier.diffusion.tokenizer.ClipTokenizer;
@@ -53,34 +50,12 @@ final class CreateCommand implements Callable<Integer> {
     @Mixin
     PlanCommand.Options planning;
 
+    @Mixin
+    RenderOptions render;
+
     @Option(names = "--model", paramLabel = "DIR", required = true,
             description = "Pipeline folder in the optimum ONNX layout, or a preset / hub id pulled with 'atelier models pull'.")
     String model;
-
-    @Option(names = "--negative", paramLabel = "TEXT", description = "What to steer away from (replaces the plan's negative prompt).")
-    String negative;
-
-    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20).")
-    Integer steps;
-
-    @Option(names = "--scheduler", paramLabel = "NAME",
-            description = "ddim, euler, euler-a, dpmpp-2m, dpmpp-2m-karras or lcm (default: the model's own).")
-    String scheduler;
-
-    @Option(names = "--guidance", paramLabel = "W", description = "Classifier-free guidance scale (default 7.5).")
-    Double guidance;
-
-    @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: a new one, printed).")
-    Long seed;
-
-    @Option(names = "--width", paramLabel = "W", description = "Width in pixels, a multiple of 8 (default: the model's size).")
-    Integer width;
-
-    @Option(names = "--height", paramLabel = "H", description = "Height in pixels, a multiple of 8 (default: the model's size).")
-    Integer height;
-
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu", description = "cpu or cuda. Default: ${DEFAULT-VALUE}.")
-    String device;
 
     @Option(names = "--out", paramLabel = "FILE.png", required = true, description = "Where to write the PNG.")
     Path out;
@@ -89,31 +64,27 @@ final class CreateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new AtelierException("--out must name a .png file (the plan is stored in its text chunks): " + out);
-        }
-        SchedulerKind kind = scheduler == null ? null : SchedulerKind.fromCliName(scheduler);
-        Device dev = Device.parse(device);
+        RenderOptions.requirePngOutput(out);
+        SchedulerKind kind = render.schedulerKind();
         Path modelDir = ModelsCommand.resolveForUse(model, planning.pull, stderr);
-        PipelineSettings settings = PipelineSettings.defaults().withSessions(SessionSettings.defaults().withDevice(dev));
-        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, settings)) {
+        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, render.pipelineSettings())) {
             int size = pipeline.directory().defaultImageSize();
-            long chosenSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 32);
+            long chosenSeed = render.seed != null ? render.seed : ThreadLocalRandom.current().nextLong(1L << 32);
             // Prompts are fitted with the model's own tokenizer, so "fits the window" is exact for this model.
             ClipTokenizer tokenizer = ClipTokenizer.fromHuggingFaceDir(pipeline.directory().tokenizer());
             PromptFit fit = new PromptFit(text -> tokenizer.encode(text).length, PromptFit.CLIP_WINDOW);
             PlanResult planned = PlanCommand.plan(planning, new PlanRequest.RenderSettings(
-                    width != null ? width : size, height != null ? height : size, steps != null ? steps : 20,
-                    guidance != null ? guidance : 7.5, chosenSeed), fit);
+                    render.width != null ? render.width : size, render.height != null ? render.height : size,
+                    render.steps != null ? render.steps : 20, render.guidance != null ? render.guidance : 7.5, chosenSeed), fit);
             planning.printWarnings(stderr, planned);
             Plan plan = planned.plan();
             stdout.println(PlanJson.write(plan));
             GenerationRequest request = switch (plan) {
                 case GeneratePlan g -> fromGeneratePlan(g, modelDir, kind, pipeline, stderr);
                 case SimilarImagePlan s -> new GenerationRequest(modelDir.toAbsolutePath().normalize().toString(), s.prompt(),
-                        negative != null ? negative : s.negativePrompt(), steps != null ? steps : 20,
-                        kind != null ? kind : pipeline.defaultScheduler(), guidance != null ? guidance : 7.5, 0, chosenSeed,
-                        width != null ? width : size, height != null ? height : size, 1, null, 0.75);
+                        render.negative != null ? render.negative : s.negativePrompt(), render.steps != null ? render.steps : 20,
+                        kind != null ? kind : pipeline.defaultScheduler(), render.guidance != null ? render.guidance : 7.5, 0, chosenSeed,
+                        render.width != null ? render.width : size, render.height != null ? render.height : size, 1, null, 0.75);
                 case AnswerPlan a -> null;
                 case EditPlan e -> throw new AtelierException("The plan is an edit (" + describe(e.mode()) + "); rendering edits is not "
                         + "built yet in this version of Atelier. The plan above can be saved and rendered later.", null, 2);
@@ -124,7 +95,7 @@ final class CreateCommand implements Callable<Integer> {
                 stderr.println("note: the plan is an answer in words; there is nothing to render");
                 return 0;
             }
-            GenerationResult result = pipeline.generate(request);
+            GenerationResult result = GenerateCommand.render(pipeline, request, stderr);
             GeneratedImage image = result.images().getFirst();
             Map<String, String> text = new LinkedHashMap<>(GenerationMetadata.pngText(image.request(), pipeline.directory().name()));
             text.put(PLAN_KEY, PlanJson.write(plan));
@@ -145,7 +116,7 @@ final class CreateCommand implements Callable<Integer> {
                     + (base ? "base prompt" : "whole-picture prompt") + " is rendered");
         }
         return new GenerationRequest(modelDir.toAbsolutePath().normalize().toString(), prompt,
-                negative != null ? negative : plan.negativePrompt(), plan.steps(),
+                render.negative != null ? render.negative : plan.negativePrompt(), plan.steps(),
                 kind != null ? kind : pipeline.defaultScheduler(), plan.guidance(), 0,
                 plan.seed() != null ? plan.seed() : ThreadLocalRandom.current().nextLong(1L << 32),
                 plan.width(), plan.height(), 1, null, 0.75);

@@ -3,13 +3,10 @@ package dev.atelier.app.cli;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
-import dev.atelier.diffusion.onnx.Device;
-import dev.atelier.diffusion.onnx.SessionSettings;
 import dev.atelier.diffusion.pipeline.GeneratedImage;
 import dev.atelier.diffusion.pipeline.GenerationMetadata;
 import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.diffusion.pipeline.GenerationResult;
-import dev.atelier.diffusion.pipeline.PipelineSettings;
 import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.awt.image.BufferedImage;
@@ -27,6 +24,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -44,6 +42,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    RenderOptions render;
+
     @Option(names = "--model", paramLabel = "DIR",
             description = "Pipeline folder in the Hugging Face optimum ONNX layout (model_index.json, unet/, ...),"
                     + " or a preset / hub id already pulled with 'atelier models pull'.")
@@ -51,29 +52,6 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "What to draw; (word:1.3), (word) and [word] set emphasis.")
     String prompt;
-
-    @Option(names = "--negative", paramLabel = "TEXT", description = "What to steer away from.")
-    String negative;
-
-    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps (default 20; 4 for LCM; 1 for Turbo models).")
-    Integer steps;
-
-    @Option(names = "--scheduler", paramLabel = "NAME",
-            description = "ddim, euler, euler-a, dpmpp-2m, dpmpp-2m-karras or lcm (default: the model's own).")
-    String scheduler;
-
-    @Option(names = "--guidance", paramLabel = "W",
-            description = "Classifier-free guidance scale; 1 or less turns it off (default 7.5; 1 for LCM, 0 for Turbo).")
-    Double guidance;
-
-    @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: a new one, printed); batch image i uses S+i.")
-    Long seed;
-
-    @Option(names = "--width", paramLabel = "W", description = "Width in pixels, a multiple of 8 (default: the model's size).")
-    Integer width;
-
-    @Option(names = "--height", paramLabel = "H", description = "Height in pixels, a multiple of 8 (default: the model's size).")
-    Integer height;
 
     @Option(names = "--batch", paramLabel = "N", description = "Number of images (default 1).")
     Integer batch;
@@ -88,10 +66,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "PNG",
             description = "Repeat the generation stored in a PNG written by Atelier; other options override it.")
     Path from;
-
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "cpu or cuda (needs the onnxruntime_gpu build on the classpath). Default: ${DEFAULT-VALUE}.")
-    String device;
 
     @Option(names = "--pull", description = "Download --model first when it is a preset or hub id not yet in the cache.")
     boolean pull;
@@ -111,16 +85,12 @@ final class GenerateCommand implements Callable<Integer> {
                     : from + " was not written by Atelier and names no model folder: add --model DIR");
         }
         if (prompt == null && stored == null) throw new AtelierException("missing --prompt TEXT (or --from PNG to repeat a generation)");
-        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new AtelierException("--out must name a .png file (Atelier stores the generation data in PNG text chunks): " + out);
-        }
+        RenderOptions.requirePngOutput(out);
         if (strength != null && init == null && (stored == null || !stored.isImageToImage())) {
             throw new AtelierException("--strength applies to image-to-image only: add --init IMAGE");
         }
-        Device dev = Device.parse(device);
         Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull, stderr);
-        PipelineSettings settings = PipelineSettings.defaults().withSessions(SessionSettings.defaults().withDevice(dev));
-        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, settings)) {
+        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, render.pipelineSettings())) {
             GenerationRequest request = buildRequest(stored, modelDir, pipeline);
             GenerationResult result = render(pipeline, request, stderr);
             List<Path> written = write(result, pipeline.directory().name());
@@ -136,7 +106,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private GenerationRequest buildRequest(GenerationRequest stored, Path modelDir, StableDiffusionPipeline pipeline) {
-        SchedulerKind kind = scheduler != null ? SchedulerKind.fromCliName(scheduler)
+        SchedulerKind kind = render.scheduler != null ? render.schedulerKind()
                 : stored != null && stored.scheduler() != null ? stored.scheduler() : pipeline.defaultScheduler();
         boolean lcm = kind == SchedulerKind.LCM;
         // Turbo (adversarially distilled) models are meant for 1–4 steps without guidance; their folders say so
@@ -145,7 +115,7 @@ final class GenerateCommand implements Callable<Integer> {
         Integer initWidth = null;
         Integer initHeight = null;
         Path initImage = init != null ? init : stored != null && stored.initImage() != null ? Path.of(stored.initImage()) : null;
-        if (initImage != null && init != null && (width == null || height == null)) {
+        if (initImage != null && init != null && (render.width == null || render.height == null)) {
             BufferedImage image = Images.read(init);
             initWidth = Math.max(8, image.getWidth() / 8 * 8);
             initHeight = Math.max(8, image.getHeight() / 8 * 8);
@@ -153,21 +123,22 @@ final class GenerateCommand implements Callable<Integer> {
         return new GenerationRequest(
                 modelDir.toAbsolutePath().normalize().toString(),
                 prompt != null ? prompt : stored.prompt(),
-                negative != null ? negative : stored != null ? stored.negativePrompt() : "",
-                steps != null ? steps : stored != null ? stored.steps() : turbo ? 1 : lcm ? 4 : 20,
+                render.negative != null ? render.negative : stored != null ? stored.negativePrompt() : "",
+                render.steps != null ? render.steps : stored != null ? stored.steps() : turbo ? 1 : lcm ? 4 : 20,
                 kind,
-                guidance != null ? guidance : stored != null ? stored.guidanceScale()
+                render.guidance != null ? render.guidance : stored != null ? stored.guidanceScale()
                         : turbo ? 0.0 : lcm && !pipeline.hasGuidanceEmbedding() ? 1.0 : 7.5,
                 stored != null ? stored.guidanceRescale() : 0,
-                seed != null ? seed : stored != null ? stored.seed() : ThreadLocalRandom.current().nextLong(1L << 32),
-                width != null ? width : initWidth != null ? initWidth : stored != null ? stored.width() : size,
-                height != null ? height : initHeight != null ? initHeight : stored != null ? stored.height() : size,
+                render.seed != null ? render.seed : stored != null ? stored.seed() : ThreadLocalRandom.current().nextLong(1L << 32),
+                render.width != null ? render.width : initWidth != null ? initWidth : stored != null ? stored.width() : size,
+                render.height != null ? render.height : initHeight != null ? initHeight : stored != null ? stored.height() : size,
                 batch != null ? batch : stored != null ? stored.batchSize() : 1,
                 initImage == null ? null : initImage.toAbsolutePath().normalize().toString(),
                 strength != null ? strength : stored != null ? stored.strength() : 0.75);
     }
 
-    private static GenerationResult render(StableDiffusionPipeline pipeline, GenerationRequest request, PrintWriter err) {
+    /** Runs the pipeline with a progress bar on {@code err}. */
+    static GenerationResult render(StableDiffusionPipeline pipeline, GenerationRequest request, PrintWriter err) {
         ProgressBarBuilder builder = new ProgressBarBuilder()
                 .setTaskName("Generating")
                 .setInitialMax((long) request.steps() * request.batchSize())
