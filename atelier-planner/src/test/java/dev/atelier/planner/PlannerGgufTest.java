@@ -54,7 +54,7 @@ class PlannerGgufTest {
         TinyLlamaGguf d = TinyLlamaGguf.defaults();
         Path gguf = new TinyLlamaGguf(d.layers(), d.embedding(), d.heads(), d.kvHeads(), d.feedForward(), CONTEXT, d.weightScale(), 3)
                 .writeTo(dir.resolve("tiny.gguf"));
-        llama = new LlamaChatModel(LlamaSettings.of(gguf).withContextSize(CONTEXT).withThreads(2).withDefaultMaxTokens(512));
+        llama = new LlamaChatModel(LlamaSettings.of(gguf).withContextSize(CONTEXT).withThreads(2).withDefaultMaxTokens(4096));
     }
 
     @AfterAll
@@ -63,11 +63,12 @@ class PlannerGgufTest {
     }
 
     private static PlannerSettings settings(long seed) {
-        return new PlannerSettings(PlannerSettings.RegionFormat.JSON, 2, 0.8, seed, 600, false);
+        return new PlannerSettings(PlannerSettings.RegionFormat.JSON, 2, 0.8, seed, 4096, false);
     }
 
     @Test
     void generatePlansAlwaysParseIntoValidRecordsAcrossSeeds() {
+        int fromTheModelsOwnAnswer = 0;
         for (long seed = 0; seed < SEEDS; seed++) {
             Counting model = new Counting();
             PlanResult result = Planner.over(model, settings(seed))
@@ -79,7 +80,11 @@ class PlannerGgufTest {
             assertThat(PromptFit.estimateClipTokens(((GeneratePlan) plan).prompt())).isLessThanOrEqualTo(PromptFit.CLIP_WINDOW);
             assertThat(model.requests).isNotEmpty().allSatisfy(r -> assertThat(r.options().jsonSchema()).contains("\"rows\""));
             log.info("seed {}: {} answer(s), warnings {}", seed, model.requests.size(), result.warnings());
+            if (result.warnings().stream().noneMatch(w -> w.contains("no valid region plan came back"))) fromTheModelsOwnAnswer++;
         }
+        // The grammar shapes gibberish into the draft's structure, so most plans are the model's own, not the fallback.
+        // (Decimal bounds are not enforced by llama.cpp grammars: an out-of-range weight may still force the fallback.)
+        assertThat(fromTheModelsOwnAnswer).isGreaterThanOrEqualTo(SEEDS / 2);
     }
 
     @Test
