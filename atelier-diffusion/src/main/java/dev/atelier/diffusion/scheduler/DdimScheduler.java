@@ -9,7 +9,7 @@ final class DdimScheduler extends DiscreteScheduler {
 
     DdimScheduler(SchedulerConfig config) {
         super(config);
-        this.finalAlphaCumprod = config.setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
+        this.finalAlphaCumprod = finalAlphaCumprod();
     }
 
     @Override
@@ -23,15 +23,6 @@ final class DdimScheduler extends DiscreteScheduler {
                 trainSteps, steps, config.stepsOffset()));
         requireWithinTraining(candidate, steps);
         timesteps = candidate;
-    }
-
-    @Override
-    public double initNoiseSigma() { return 1.0; }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int stepIndex) {
-        checkStepIndex(stepIndex);
-        return sample;
     }
 
     @Override

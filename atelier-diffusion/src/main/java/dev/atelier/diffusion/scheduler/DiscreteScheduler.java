@@ -18,6 +18,22 @@ abstract class DiscreteScheduler implements Scheduler {
     /** The display name used in error messages. */
     abstract String name();
 
+    /** Variance-preserving samplers start from unit noise; σ-space samplers override this. */
+    @Override
+    public double initNoiseSigma() { return 1.0; }
+
+    /** Variance-preserving samplers feed the sample as it is; σ-space samplers override this. */
+    @Override
+    public float[] scaleModelInput(float[] sample, int stepIndex) {
+        checkStepIndex(stepIndex);
+        return sample;
+    }
+
+    /** ᾱ after the last step: 1 with {@code set_alpha_to_one}, else ᾱ at t = 0 (diffusers' final_alpha_cumprod). */
+    protected final double finalAlphaCumprod() {
+        return config.setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
+    }
+
     @Override
     public double[] timesteps() {
         requireTimesteps();

@@ -69,15 +69,6 @@ final class DpmSolverMultistepScheduler extends DiscreteScheduler {
     }
 
     @Override
-    public double initNoiseSigma() { return 1.0; }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int stepIndex) {
-        checkStepIndex(stepIndex);
-        return sample;
-    }
-
-    @Override
     public float[] step(float[] modelOutput, int stepIndex, float[] sample, NoiseSource noise) {
         checkStepIndex(stepIndex);
         ScheduleMath.requireSameLength(modelOutput, sample, "model output and sample");

@@ -15,7 +15,7 @@ final class LcmScheduler extends DiscreteScheduler {
 
     LcmScheduler(SchedulerConfig config) {
         super(config);
-        this.finalAlphaCumprod = config.setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
+        this.finalAlphaCumprod = finalAlphaCumprod();
     }
 
     @Override
@@ -39,15 +39,6 @@ final class LcmScheduler extends DiscreteScheduler {
             candidate[i] = (double) (originalSteps - index) * stride - 1;
         }
         timesteps = candidate;
-    }
-
-    @Override
-    public double initNoiseSigma() { return 1.0; }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int stepIndex) {
-        checkStepIndex(stepIndex);
-        return sample;
     }
 
     /** c_skip = σ_d²/((t·s)² + σ_d²), with s = timestep_scaling and σ_d = 0.5. */
