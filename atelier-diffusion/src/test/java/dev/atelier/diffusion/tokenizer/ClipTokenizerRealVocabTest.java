@@ -1,7 +1,7 @@
 package dev.atelier.diffusion.tokenizer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +25,9 @@ class ClipTokenizerRealVocabTest {
     private static Path vocabGz;
     private static ClipTokenizer sd1;
 
-    @BeforeAll
-    static void loadVocabulary() {
+    // Per test, not per class: without the shared vocabulary each test then reports as skipped, not as absent.
+    @BeforeEach
+    void loadVocabulary() {
         vocabGz = RealClipVocab.gzPath();
         sd1 = RealClipVocab.sd1();
     }

@@ -1,6 +1,6 @@
 package dev.atelier.diffusion.tokenizer;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -19,8 +19,9 @@ class ClipTokenizerWeightedRealVocabTest {
     private static ClipTokenizer sd1;
     private static ClipTokenizer sd2;
 
-    @BeforeAll
-    static void load() {
+    // Per test, not per class: without the shared vocabulary each test then reports as skipped, not as absent.
+    @BeforeEach
+    void load() {
         sd1 = RealClipVocab.sd1();
         sd2 = RealClipVocab.sd2();
     }
