@@ -1,5 +1,6 @@
 package dev.atelier.diffusion.pipeline;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.atelier.core.AtelierException;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 
@@ -7,6 +8,8 @@ import dev.atelier.diffusion.scheduler.SchedulerKind;
  * Everything needed to repeat a generation. {@code scheduler} null means the model's own; {@code initImage} null
  * means text-to-image, otherwise {@code strength} in [0, 1] says how much of the schedule is run over it
  * (0 returns it through the VAE, 1 ignores it). Images {@code i} of a batch use seed {@code seed + i}.
+ * {@code regions} null renders {@code prompt} over the whole canvas; otherwise the regions' own prompts (and the base
+ * prompt) are rendered in latent mode, and {@code prompt} only describes the picture.
  */
 public record GenerationRequest(
         String model,
@@ -21,7 +24,8 @@ public record GenerationRequest(
         int height,
         int batchSize,
         String initImage,
-        double strength) {
+        double strength,
+        @JsonInclude(JsonInclude.Include.NON_NULL) RegionalPrompt regions) {
 
     public static final int MAX_SIDE = 8192;
 
@@ -38,6 +42,14 @@ public record GenerationRequest(
         if (!(strength >= 0 && strength <= 1)) throw bad("--strength must be between 0 and 1, got " + strength);
     }
 
+    /** A request without regions. */
+    public GenerationRequest(String model, String prompt, String negativePrompt, int steps, SchedulerKind scheduler,
+                             double guidanceScale, double guidanceRescale, long seed, int width, int height, int batchSize,
+                             String initImage, double strength) {
+        this(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height,
+                batchSize, initImage, strength, null);
+    }
+
     private static AtelierException bad(String message) {
         return new AtelierException(message);
     }
@@ -49,15 +61,16 @@ public record GenerationRequest(
 
     public boolean isImageToImage() { return initImage != null && !initImage.isBlank(); }
 
-    public GenerationRequest withPrompt(String p) { return new GenerationRequest(model, p, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength); }
-    public GenerationRequest withNegativePrompt(String n) { return new GenerationRequest(model, prompt, n, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength); }
-    public GenerationRequest withSteps(int s) { return new GenerationRequest(model, prompt, negativePrompt, s, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength); }
-    public GenerationRequest withScheduler(SchedulerKind k) { return new GenerationRequest(model, prompt, negativePrompt, steps, k, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength); }
-    public GenerationRequest withGuidance(double w) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, w, guidanceRescale, seed, width, height, batchSize, initImage, strength); }
-    public GenerationRequest withGuidanceRescale(double r) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, r, seed, width, height, batchSize, initImage, strength); }
-    public GenerationRequest withSeed(long s) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, s, width, height, batchSize, initImage, strength); }
-    public GenerationRequest withSize(int w, int h) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, w, h, batchSize, initImage, strength); }
-    public GenerationRequest withBatchSize(int n) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, n, initImage, strength); }
-    public GenerationRequest withInitImage(String path, double s) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, path, s); }
-    public GenerationRequest withModel(String m) { return new GenerationRequest(m, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength); }
+    public GenerationRequest withPrompt(String p) { return new GenerationRequest(model, p, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
+    public GenerationRequest withNegativePrompt(String n) { return new GenerationRequest(model, prompt, n, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
+    public GenerationRequest withSteps(int s) { return new GenerationRequest(model, prompt, negativePrompt, s, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
+    public GenerationRequest withScheduler(SchedulerKind k) { return new GenerationRequest(model, prompt, negativePrompt, steps, k, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
+    public GenerationRequest withGuidance(double w) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, w, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
+    public GenerationRequest withGuidanceRescale(double r) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, r, seed, width, height, batchSize, initImage, strength, regions); }
+    public GenerationRequest withSeed(long s) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, s, width, height, batchSize, initImage, strength, regions); }
+    public GenerationRequest withSize(int w, int h) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, w, h, batchSize, initImage, strength, regions); }
+    public GenerationRequest withBatchSize(int n) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, n, initImage, strength, regions); }
+    public GenerationRequest withInitImage(String path, double s) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, path, s, regions); }
+    public GenerationRequest withModel(String m) { return new GenerationRequest(m, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
+    public GenerationRequest withRegions(RegionalPrompt r) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, r); }
 }

@@ -29,10 +29,14 @@ import org.slf4j.LoggerFactory;
  * Stable Diffusion text-to-image and image-to-image over ONNX Runtime sessions: SD 1.x (ε), SD 2.x (v-prediction,
  * from the scheduler config), SDXL (two text encoders, {@code text_embeds}, {@code time_ids}) and few-step LCM/Turbo
  * models (guidance off, or LCM's guidance embedding when the UNet takes {@code timestep_cond}). Classifier-free
- * guidance runs unconditional and conditional in one batched UNet call. One generation at a time per instance.
+ * guidance runs unconditional and conditional in one batched UNet call. A request with {@link RegionalPrompt regions}
+ * is rendered in latent mode: every region prompt (and the base prompt) is a further entry of that batch, and the
+ * predictions are composed through the region masks ({@link RegionalGuidance}). One generation at a time per instance.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StableDiffusionPipeline.class);
+    /** The most conditioning entries per UNet run: bounds activation memory when a layout has many regions. */
+    static final int MAX_RUN_BATCH = 8;
     private static final Set<String> KNOWN_UNET_INPUTS =
             Set.of("sample", "timestep", "encoder_hidden_states", "text_embeds", "time_ids", "timestep_cond");
 
@@ -160,18 +164,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         boolean cfg = request.guidanceScale() > 1 && timestepCondSpec == null;
 
         // Text conditioning, once for the whole batch.
-        PromptEncoder.Encoded cond = prompts.encode(request.prompt());
-        PromptEncoder.Encoded uncond = null;
-        if (cfg) {
-            boolean zeros = prompts.isXl() && directory.forceZerosForEmptyPrompt() && request.negativePrompt().isBlank();
-            uncond = zeros ? cond.zeros() : prompts.encode(request.negativePrompt());
-            int chunks = Math.max(cond.chunks(), uncond.chunks());
-            if (cond.chunks() < chunks || uncond.chunks() < chunks) {
-                PromptEncoder.Encoded empty = zeros ? cond.zeros() : prompts.encode("");
-                cond = cond.padded(chunks, empty);
-                uncond = uncond.padded(chunks, empty);
-            }
-        }
+        Prediction prediction = request.regions() != null
+                ? regionalPrediction(request, cfg, latentHeight, latentWidth) : plainPrediction(request, cfg);
         long textDone = System.nanoTime();
 
         float[] initLatents = null;
@@ -180,11 +174,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         List<GeneratedImage> images = new ArrayList<>();
         long vaeNanos = 0;
         int[] unetRuns = {0};
-        try (Conditioning conditioning = conditioning(cond, uncond, request)) {
+        try (Conditioning conditioning = new Conditioning(prediction.entries(), request)) {
             for (int i = 0; i < request.batchSize(); i++) {
                 long seed = request.seed() + i;
-                float[] latents = denoise(request, kind, seed, i, initLatents, conditioning, latentHeight, latentWidth,
-                        latentSize, callback, unetRuns);
+                float[] latents = denoise(request, kind, seed, i, initLatents, conditioning, prediction.combiner(),
+                        latentHeight, latentWidth, latentSize, callback, unetRuns);
                 long vaeStart = System.nanoTime();
                 float[] pixels = vae.decode(latents, latentHeight, latentWidth);
                 BufferedImage image = ImageTensors.fromNchw(pixels, 0, request.height(), request.width());
@@ -234,54 +228,112 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return out;
     }
 
-    /** UNet inputs that stay the same over all steps, converted once into native memory. */
+    /** How the UNet's predictions for the conditioning entries (in order) combine into one ε. */
+    @FunctionalInterface
+    private interface Combiner {
+        float[] combine(float[] predictions, int sampleLength);
+    }
+
+    /** The text conditionings the UNet runs under each step, and how their predictions combine. */
+    private record Prediction(List<PromptEncoder.Encoded> entries, Combiner combiner) {}
+
+    /** One prompt over the canvas: [cond], or [uncond, cond] under classifier-free guidance. */
+    private Prediction plainPrediction(GenerationRequest request, boolean cfg) {
+        PromptEncoder.Encoded cond = prompts.encode(request.prompt());
+        if (!cfg) return new Prediction(List.of(cond), (out, n) -> out);
+        boolean zeros = prompts.isXl() && directory.forceZerosForEmptyPrompt() && request.negativePrompt().isBlank();
+        PromptEncoder.Encoded uncond = zeros ? cond.zeros() : prompts.encode(request.negativePrompt());
+        int chunks = Math.max(cond.chunks(), uncond.chunks());
+        if (cond.chunks() < chunks || uncond.chunks() < chunks) {
+            PromptEncoder.Encoded empty = zeros ? cond.zeros() : prompts.encode("");
+            cond = cond.padded(chunks, empty);
+            uncond = uncond.padded(chunks, empty);
+        }
+        return new Prediction(List.of(uncond, cond),
+                (out, n) -> Guidance.combineBatched(out, request.guidanceScale(), request.guidanceRescale()));
+    }
+
+    /** Latent mode: [uncond?, base?, region 0 … N−1], each prompt encoded on its own, padded to one chunk count. */
+    private Prediction regionalPrediction(GenerationRequest request, boolean cfg, int latentHeight, int latentWidth) {
+        RegionalPrompt regional = request.regions();
+        RegionMasks masks = RegionMasks.of(regional.layout(), latentWidth, latentHeight);
+        List<String> texts = new ArrayList<>();
+        if (regional.usesBase()) texts.add(regional.basePrompt());
+        texts.addAll(regional.layout().prompts());
+        List<PromptEncoder.Encoded> conds = new ArrayList<>();
+        for (String text : texts) conds.add(prompts.encode(text));
+        PromptEncoder.Encoded longest = conds.getFirst();
+        for (PromptEncoder.Encoded e : conds) if (e.chunks() > longest.chunks()) longest = e;
+        List<PromptEncoder.Encoded> entries = new ArrayList<>();
+        if (cfg) {
+            boolean zeros = prompts.isXl() && directory.forceZerosForEmptyPrompt() && request.negativePrompt().isBlank();
+            entries.add(zeros ? longest.zeros() : prompts.encode(request.negativePrompt()));
+        }
+        entries.addAll(conds);
+        int chunks = entries.stream().mapToInt(PromptEncoder.Encoded::chunks).max().orElseThrow();
+        if (entries.stream().anyMatch(e -> e.chunks() < chunks)) {
+            PromptEncoder.Encoded empty = prompts.encode("");
+            entries.replaceAll(e -> e.padded(chunks, empty));
+        }
+        RegionalGuidance guidance = new RegionalGuidance(masks, regional.usesBase() ? regional.baseRatio() : 0, cfg,
+                request.guidanceScale(), request.guidanceRescale());
+        return new Prediction(List.copyOf(entries), guidance::combine);
+    }
+
+    /**
+     * UNet inputs that stay the same over all steps, converted once into native memory. The entries run in groups
+     * as large as the UNet's batch allows: one run when its batch is free (up to {@value #MAX_RUN_BATCH}), one run
+     * per entry when it is fixed at 1.
+     */
     private final class Conditioning implements AutoCloseable {
         final List<Map<String, Feed>> perRun = new ArrayList<>();
+        /** How many entries of each run are real; a UNet with a fixed batch gets the rest as repeats. */
+        final List<Integer> realPerRun = new ArrayList<>();
+        final List<Integer> batchPerRun = new ArrayList<>();
+        final int entries;
         final List<PreparedInput> owned = new ArrayList<>();
-        final boolean batched;
-        final int runBatch;
 
-        Conditioning(PromptEncoder.Encoded cond, PromptEncoder.Encoded uncond, GenerationRequest request) {
-            boolean cfg = uncond != null;
-            // A UNet exported with a fixed batch of 1 gets the two halves of CFG in two runs.
-            batched = cfg && !(sampleSpec.isFixed(0) && sampleSpec.dim(0) == 1);
-            runBatch = batched ? 2 : 1;
-            List<List<PromptEncoder.Encoded>> groups = new ArrayList<>();
-            if (!cfg) groups.add(List.of(cond));
-            else if (batched) groups.add(List.of(uncond, cond));
-            else {
-                groups.add(List.of(uncond));
-                groups.add(List.of(cond));
+        Conditioning(List<PromptEncoder.Encoded> all, GenerationRequest request) {
+            entries = all.size();
+            boolean fixedBatch = sampleSpec.isFixed(0);
+            int runBatch = fixedBatch ? (int) sampleSpec.dim(0) : Math.min(entries, MAX_RUN_BATCH);
+            for (int from = 0; from < entries; from += runBatch) {
+                List<PromptEncoder.Encoded> group = new ArrayList<>(all.subList(from, Math.min(entries, from + runBatch)));
+                realPerRun.add(group.size());
+                if (fixedBatch) while (group.size() < runBatch) group.add(group.getLast());
+                batchPerRun.add(group.size());
+                perRun.add(feeds(group, request));
             }
-            for (List<PromptEncoder.Encoded> group : groups) {
-                Map<String, Feed> feeds = new HashMap<>();
-                int b = group.size();
-                int tokens = group.getFirst().tokens();
-                int dim = group.getFirst().dim();
-                float[] states = new float[b * tokens * dim];
-                for (int k = 0; k < b; k++) System.arraycopy(group.get(k).states(), 0, states, k * tokens * dim, tokens * dim);
-                feeds.put("encoder_hidden_states", prepare("encoder_hidden_states", Tensor.of(states, b, tokens, dim)));
-                if (prompts.isXl()) {
-                    int pooledDim = group.getFirst().pooled().length;
-                    float[] pooled = new float[b * pooledDim];
-                    for (int k = 0; k < b; k++) System.arraycopy(group.get(k).pooled(), 0, pooled, k * pooledDim, pooledDim);
-                    feeds.put("text_embeds", prepare("text_embeds", Tensor.of(pooled, b, pooledDim)));
-                    float[] timeIds = new float[b * 6];
-                    for (int k = 0; k < b; k++) {
-                        float[] row = {request.height(), request.width(), 0, 0, request.height(), request.width()};
-                        System.arraycopy(row, 0, timeIds, k * 6, 6);
-                    }
-                    feeds.put("time_ids", prepare("time_ids", Tensor.of(timeIds, b, 6)));
+        }
+
+        private Map<String, Feed> feeds(List<PromptEncoder.Encoded> group, GenerationRequest request) {
+            Map<String, Feed> feeds = new HashMap<>();
+            int b = group.size();
+            int tokens = group.getFirst().tokens();
+            int dim = group.getFirst().dim();
+            float[] states = new float[b * tokens * dim];
+            for (int k = 0; k < b; k++) System.arraycopy(group.get(k).states(), 0, states, k * tokens * dim, tokens * dim);
+            feeds.put("encoder_hidden_states", prepare("encoder_hidden_states", Tensor.of(states, b, tokens, dim)));
+            if (prompts.isXl()) {
+                int pooledDim = group.getFirst().pooled().length;
+                float[] pooled = new float[b * pooledDim];
+                for (int k = 0; k < b; k++) System.arraycopy(group.get(k).pooled(), 0, pooled, k * pooledDim, pooledDim);
+                feeds.put("text_embeds", prepare("text_embeds", Tensor.of(pooled, b, pooledDim)));
+                float[] timeIds = new float[b * 6];
+                for (int k = 0; k < b; k++) {
+                    float[] row = {request.height(), request.width(), 0, 0, request.height(), request.width()};
+                    System.arraycopy(row, 0, timeIds, k * 6, 6);
                 }
-                if (timestepCondSpec != null) {
-                    int dimW = timestepCondSpec.rank() == 2 && timestepCondSpec.isFixed(1) ? (int) timestepCondSpec.dim(1) : 256;
-                    float[] w = guidanceEmbedding(request.guidanceScale(), dimW);
-                    float[] all = new float[b * dimW];
-                    for (int k = 0; k < b; k++) System.arraycopy(w, 0, all, k * dimW, dimW);
-                    feeds.put("timestep_cond", prepare("timestep_cond", Tensor.of(all, b, dimW)));
-                }
-                perRun.add(feeds);
+                feeds.put("time_ids", prepare("time_ids", Tensor.of(timeIds, b, 6)));
             }
+            if (timestepCondSpec != null) {
+                int dimW = timestepCondSpec.rank() == 2 && timestepCondSpec.isFixed(1) ? (int) timestepCondSpec.dim(1) : 256;
+                float[] w = guidanceEmbedding(request.guidanceScale(), dimW);
+                float[] all = new float[b * dimW];
+                for (int k = 0; k < b; k++) System.arraycopy(w, 0, all, k * dimW, dimW);
+                feeds.put("timestep_cond", prepare("timestep_cond", Tensor.of(all, b, dimW)));
+            }
+            return feeds;
         }
 
         private PreparedInput prepare(String name, Tensor t) {
@@ -294,10 +346,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         public void close() {
             owned.forEach(PreparedInput::close);
         }
-    }
-
-    private Conditioning conditioning(PromptEncoder.Encoded cond, PromptEncoder.Encoded uncond, GenerationRequest r) {
-        return new Conditioning(cond, uncond, r);
     }
 
     /** LCM's guidance-scale embedding: sinusoids of 1000·(w − 1) over {@code dim} frequencies (sin ‖ cos). */
@@ -315,8 +363,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     private float[] denoise(GenerationRequest request, SchedulerKind kind, long seed, int imageIndex, float[] initLatents,
-                            Conditioning conditioning, int latentHeight, int latentWidth, int latentSize,
-                            StepCallback callback, int[] unetRuns) {
+                            Conditioning conditioning, Combiner combiner, int latentHeight, int latentWidth,
+                            int latentSize, StepCallback callback, int[] unetRuns) {
         SeededNoise noise = new SeededNoise(seed);
         Scheduler scheduler = Schedulers.create(kind, schedulerConfig);
         scheduler.setTimesteps(request.steps());
@@ -336,7 +384,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         int steps = timesteps.length - first;
         for (int k = first; k < timesteps.length; k++) {
             float[] modelInput = scheduler.scaleModelInput(latents, k);
-            float[] prediction = predict(modelInput, timesteps[k], request, conditioning, sampleShape, unetRuns);
+            float[] prediction = predict(modelInput, timesteps[k], conditioning, combiner, sampleShape, unetRuns);
             latents = scheduler.step(prediction, k, latents, noise);
             final float[] current = latents;
             final int next = k + 1;
@@ -348,22 +396,31 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return latents;
     }
 
-    private float[] predict(float[] modelInput, double timestep, GenerationRequest request, Conditioning conditioning,
+    /** Runs every conditioning entry on {@code modelInput} and combines the predictions [entry 0 ‖ entry 1 ‖ …]. */
+    private float[] predict(float[] modelInput, double timestep, Conditioning conditioning, Combiner combiner,
                             long[] sampleShape, int[] unetRuns) {
         int n = modelInput.length;
-        if (conditioning.perRun.size() == 1 && conditioning.runBatch == 1) {
-            return runUnet(modelInput, 1, timestep, conditioning.perRun.getFirst(), sampleShape, unetRuns);
+        if (conditioning.perRun.size() == 1 && conditioning.batchPerRun.getFirst() == conditioning.entries) {
+            int b = conditioning.entries;
+            float[] input = modelInput;
+            if (b > 1) {
+                input = new float[b * n];
+                for (int k = 0; k < b; k++) System.arraycopy(modelInput, 0, input, k * n, n);
+            }
+            return combiner.combine(runUnet(input, b, timestep, conditioning.perRun.getFirst(), sampleShape, unetRuns), n);
         }
-        if (conditioning.batched) {
-            float[] twice = new float[2 * n];
-            System.arraycopy(modelInput, 0, twice, 0, n);
-            System.arraycopy(modelInput, 0, twice, n, n);
-            float[] out = runUnet(twice, 2, timestep, conditioning.perRun.getFirst(), sampleShape, unetRuns);
-            return Guidance.combineBatched(out, request.guidanceScale(), request.guidanceRescale());
+        float[] all = new float[conditioning.entries * n];
+        int at = 0;
+        for (int run = 0; run < conditioning.perRun.size(); run++) {
+            int b = conditioning.batchPerRun.get(run);
+            float[] input = new float[b * n];
+            for (int k = 0; k < b; k++) System.arraycopy(modelInput, 0, input, k * n, n);
+            float[] out = runUnet(input, b, timestep, conditioning.perRun.get(run), sampleShape, unetRuns);
+            int real = conditioning.realPerRun.get(run);
+            System.arraycopy(out, 0, all, at, real * n);
+            at += real * n;
         }
-        float[] uncond = runUnet(modelInput, 1, timestep, conditioning.perRun.get(0), sampleShape, unetRuns);
-        float[] cond = runUnet(modelInput, 1, timestep, conditioning.perRun.get(1), sampleShape, unetRuns);
-        return Guidance.combine(uncond, cond, request.guidanceScale(), request.guidanceRescale());
+        return combiner.combine(all, n);
     }
 
     private float[] runUnet(float[] sample, int batch, double timestep, Map<String, Feed> fixed, long[] sampleShape,
