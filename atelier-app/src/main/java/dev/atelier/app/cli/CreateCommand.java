@@ -13,6 +13,8 @@ import dev.atelier.diffusion.pipeline.GeneratedImage;
 import dev.atelier.diffusion.pipeline.GenerationMetadata;
 import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.diffusion.pipeline.GenerationResult;
+import dev.atelier.diffusion.pipeline.RegionMasks;
+import dev.atelier.diffusion.pipeline.RegionalPrompt;
 import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import dev.atelier.diffusion.tokenizer.ClipTokenizer;
@@ -108,18 +110,24 @@ final class CreateCommand implements Callable<Integer> {
     private GenerationRequest fromGeneratePlan(GeneratePlan plan, Path modelDir, SchedulerKind kind,
                                                StableDiffusionPipeline pipeline, PrintWriter err) {
         String prompt = plan.prompt();
+        RegionalPrompt regions = null;
         if (plan.hasRegions()) {
-            // Regional diffusion is not built yet: render one prompt for the whole picture, and say which.
-            boolean base = plan.basePrompt() != null;
-            prompt = base ? plan.basePrompt() : plan.prompt();
-            err.println("note: the plan has " + plan.layout().regionCount() + " regions; regional diffusion is not built yet, so its "
-                    + (base ? "base prompt" : "whole-picture prompt") + " is rendered");
+            try {
+                RegionMasks.of(plan.layout(), plan.width() / 8, plan.height() / 8);
+                regions = new RegionalPrompt(plan.layout(), plan.basePrompt(), plan.baseRatio());
+            } catch (AtelierException e) {
+                // A layout the latent cannot hold: render one prompt for the whole picture, and say which.
+                boolean base = plan.basePrompt() != null;
+                prompt = base ? plan.basePrompt() : plan.prompt();
+                err.println("note: the plan's layout cannot be rendered (" + e.getMessage() + "), so its "
+                        + (base ? "base prompt" : "whole-picture prompt") + " is rendered instead");
+            }
         }
         return new GenerationRequest(modelDir.toAbsolutePath().normalize().toString(), prompt,
                 render.negative != null ? render.negative : plan.negativePrompt(), plan.steps(),
                 kind != null ? kind : pipeline.defaultScheduler(), plan.guidance(), 0,
                 plan.seed() != null ? plan.seed() : ThreadLocalRandom.current().nextLong(1L << 32),
-                plan.width(), plan.height(), 1, null, 0.75);
+                plan.width(), plan.height(), 1, null, 0.75, regions);
     }
 
     private static String describe(EditPlan.Mode mode) {

@@ -134,7 +134,9 @@ final class GenerateCommand implements Callable<Integer> {
                 render.height != null ? render.height : initHeight != null ? initHeight : stored != null ? stored.height() : size,
                 batch != null ? batch : stored != null ? stored.batchSize() : 1,
                 initImage == null ? null : initImage.toAbsolutePath().normalize().toString(),
-                strength != null ? strength : stored != null ? stored.strength() : 0.75);
+                strength != null ? strength : stored != null ? stored.strength() : 0.75,
+                // a replay keeps the stored regions; a new prompt replaces the whole picture's conditioning
+                prompt == null && stored != null ? stored.regions() : null);
     }
 
     /** Runs the pipeline with a progress bar on {@code err}. */

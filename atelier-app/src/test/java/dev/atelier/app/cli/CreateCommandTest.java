@@ -6,6 +6,8 @@ import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
 import dev.atelier.core.plan.GeneratePlan;
 import dev.atelier.core.plan.PlanJson;
+import dev.atelier.diffusion.pipeline.GenerationMetadata;
+import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.testkit.diffusion.ToyPipeline;
 import dev.atelier.testkit.diffusion.ToyPipeline.Spec;
 import java.awt.image.BufferedImage;
@@ -54,8 +56,20 @@ class CreateCommandTest {
         for (int i = 0; i < 3; i++) assertThat(rgb[i]).isCloseTo(Math.round((c[i] + 1) * 127.5f), Offset.offset(1));
     }
 
+    /** The toy's picture at (x, y) is β·base + (1 − β)·region colour (guidance 1). */
+    private static void assertMix(BufferedImage image, int x, int y, double beta, String base, String region) {
+        float[] b = ToyPipeline.COLOURS.get(base);
+        float[] r = ToyPipeline.COLOURS.get(region);
+        int p = image.getRGB(x, y);
+        int[] rgb = {(p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff};
+        for (int i = 0; i < 3; i++) {
+            double mixed = beta * b[i] + (1 - beta) * r[i];
+            assertThat(rgb[i]).as("pixel (%d, %d) channel %d", x, y, i).isCloseTo((int) Math.round((mixed + 1) * 127.5), Offset.offset(1));
+        }
+    }
+
     @Test
-    void aRegionPlanRendersItsBasePromptSaysSoAndStoresThePlanInThePng(@TempDir Path dir) throws Exception {
+    void aRegionPlanRendersEachRegionWithItsPromptMixedWithTheBaseAndReplaysFromThePng(@TempDir Path dir) throws Exception {
         script("{\"reason\": \"new\", \"kind\": \"GENERATE\"}",
                 "{\"reasoning\": \"r\", \"prompt\": \"a red cat and a blue dog\", \"rows\": [{\"height\": 1, \"regions\": ["
                         + "{\"width\": 1, \"prompt\": \"a blue dog\"}, {\"width\": 1, \"prompt\": \"a green cat\"}]}],"
@@ -65,15 +79,45 @@ class CreateCommandTest {
         var r = create(out, "a red cat and a blue dog");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).contains("note: the plan has 2 regions; regional diffusion is not built yet, so its base prompt is rendered");
+        assertThat(r.err()).doesNotContain("note:");
         assertThat(r.out()).contains("\"type\" : \"generate\"", "wrote " + out, "(seed 5)");
-        assertColour(Images.read(out), "red");
+        BufferedImage image = Images.read(out);
+        assertThat(image.getWidth()).as("the model's own size").isEqualTo(64);
+        assertMix(image, 12, 32, 0.4, "red", "blue");
+        assertMix(image, 52, 32, 0.4, "red", "green");
         Map<String, String> text = PngFiles.readText(out);
         GeneratePlan stored = (GeneratePlan) PlanJson.read(text.get(CreateCommand.PLAN_KEY));
         assertThat(stored.layout().prompts()).containsExactly("a blue dog", "a green cat");
         assertThat(stored.seed()).isEqualTo(5L);
-        assertThat(stored.width()).as("the model's own size").isEqualTo(64);
-        assertThat(text.get("parameters")).startsWith("a red cat\n");
+        assertThat(text.get("parameters")).startsWith("a red cat and a blue dog\n");
+        GenerationRequest replay = GenerationMetadata.readRequest(out);
+        assertThat(replay.regions().layout().prompts()).as("--from replays the regions").containsExactly("a blue dog", "a green cat");
+        assertThat(replay.regions().basePrompt()).isEqualTo("a red cat");
+        assertThat(replay.regions().baseRatio()).isEqualTo(0.4);
+
+        Path again = dir.resolve("again.png");
+        var replayed = AtelierCommandTest.run(AtelierCommand.newCommandLine(), "generate", "--model", model.toString(),
+                "--from", out.toString(), "--out", again.toString());
+        assertThat(replayed.exitCode()).as(replayed.err()).isZero();
+        BufferedImage second = Images.read(again);
+        assertThat(second.getRGB(0, 0, 64, 64, null, 0, 64)).as("the replay is the same picture")
+                .isEqualTo(image.getRGB(0, 0, 64, 64, null, 0, 64));
+    }
+
+    @Test
+    void aLayoutTooFineForTheLatentRendersTheBasePromptAndSaysWhy(@TempDir Path dir) throws Exception {
+        script("{\"reason\": \"new\", \"kind\": \"GENERATE\"}",
+                "{\"reasoning\": \"r\", \"prompt\": \"a red cat and a blue dog\", \"rows\": [{\"height\": 1, \"regions\": ["
+                        + "{\"width\": 1, \"prompt\": \"a blue dog\"}, {\"width\": 100, \"prompt\": \"a green cat\"}]}],"
+                        + " \"basePrompt\": \"a red cat\", \"baseRatio\": 0.4}");
+        Path out = dir.resolve("thin.png");
+
+        var r = create(out, "a red cat and a blue dog");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("note: the plan's layout cannot be rendered", "too thin", "its base prompt is rendered instead");
+        assertColour(Images.read(out), "red");
+        assertThat(GenerationMetadata.readRequest(out).regions()).isNull();
     }
 
     @Test
