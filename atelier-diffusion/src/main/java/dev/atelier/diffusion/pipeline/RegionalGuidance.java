@@ -33,13 +33,18 @@ final class RegionalGuidance {
         }
         int plane = regionOf.length;
         float beta = (float) baseRatio;
-        float[] composed = new float[n];
-        for (int i = 0; i < n; i++) {
-            float region = predictions[firstRegion + regionOf[i % plane] * n + i];
-            composed[i] = beta > 0 ? beta * predictions[base + i] + (1 - beta) * region : region;
+        // [ε_u ‖ ε_c] so that CFG and its rescale are exactly those of a plain generation
+        float[] both = new float[2 * n];
+        if (unconditional) System.arraycopy(predictions, 0, both, 0, n);
+        for (int channel = 0; channel * plane < n; channel++) {
+            int offset = channel * plane;
+            for (int p = 0; p < plane; p++) {
+                int i = offset + p;
+                float region = predictions[firstRegion + regionOf[p] * n + i];
+                both[n + i] = beta > 0 ? beta * predictions[base + i] + (1 - beta) * region : region;
+            }
         }
-        if (!unconditional) return composed;
-        float[] uncond = java.util.Arrays.copyOf(predictions, n);
-        return Guidance.combine(uncond, composed, scale, rescale);
+        if (!unconditional) return java.util.Arrays.copyOfRange(both, n, 2 * n);
+        return Guidance.combineBatched(both, scale, rescale);
     }
 }
