@@ -139,6 +139,22 @@ class RegionalDiffusionTest {
     }
 
     @Test
+    void moreRegionsThanOneRunHoldsAreSplitOverSeveralRuns() {
+        // uncond + 9 columns = 10 entries: runs of 8 and 2 per step; 16 latent columns give every column a cell
+        String[] words = {"red", "green", "blue", "white", "black", "yellow", "purple", "orange", "red"};
+        GenerationRequest r = request("1,1,1,1,1,1,1,1,1", null, 0, words).withSize(128, 64).withGuidance(2).withSteps(4);
+        GenerationResult result = sd15.generate(r);
+        assertThat(result.timings().unetRuns()).isEqualTo(4 * 2);
+        float[] latents = result.images().getFirst().latents();
+        RegionMasks masks = RegionMasks.of(r.regions().layout(), 16, 8);
+        for (int x = 0; x < 16; x++) {
+            float[] want = expected(2, colour(), 0, colour(), colour(words[masks.regionAt(x, 3)]));
+            assertLatentPixel(latents, 16, 8, x, 3, want);
+        }
+        assertThat(masks.regionAt(15, 3)).isEqualTo(8);
+    }
+
+    @Test
     void aSingleRegionWithoutBaseRendersBitForBitLikeThePlainPrompt() {
         GenerationRequest plain = TextToImageTest.request("orange").withSize(64, 64).withNegativePrompt("blue")
                 .withGuidance(3.5).withGuidanceRescale(0.5).withSteps(5);
