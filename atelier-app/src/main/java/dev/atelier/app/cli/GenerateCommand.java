@@ -3,10 +3,14 @@ package dev.atelier.app.cli;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
+import dev.atelier.core.plan.GeneratePlan;
+import dev.atelier.core.plan.RegionLayout;
+import dev.atelier.core.plan.SplitRatio;
 import dev.atelier.diffusion.pipeline.GeneratedImage;
 import dev.atelier.diffusion.pipeline.GenerationMetadata;
 import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.diffusion.pipeline.GenerationResult;
+import dev.atelier.diffusion.pipeline.RegionalPrompt;
 import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.awt.image.BufferedImage;
@@ -36,7 +40,9 @@ import picocli.CommandLine.Spec;
                 "  atelier generate --model ./sd15 --prompt \"a red fox in snow\" --out fox.png",
                 "  atelier generate --model ./sd15 --prompt \"oil painting\" \\",
                 "      --init photo.jpg --strength 0.6 --out oil.png",
-                "  atelier generate --from fox.png --seed 8 --out fox-8.png"})
+                "  atelier generate --from fox.png --seed 8 --out fox-8.png",
+                "  atelier generate --model ./sd15 --prompt \"two cats on a sofa\" --regions \"1,1\" \\",
+                "      --region-prompt \"a black cat\" --region-prompt \"a white cat\" --out cats.png"})
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -74,6 +80,18 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Where to write the PNG; a batch writes FILE-1.png, FILE-2.png, ...")
     Path out;
 
+    @Option(names = "--regions", paramLabel = "RATIO",
+            description = "Regional prompting: rows and regions as RPG's split ratio (\"1,1\" two columns, \"1;1\" two rows,"
+                    + " \"1,1,1;2,1\" two regions over one); give one --region-prompt per region, row by row.")
+    String regions;
+
+    @Option(names = "--region-prompt", paramLabel = "TEXT", description = "With --regions: a region's prompt (repeat, in reading order).")
+    List<String> regionPrompts;
+
+    @Option(names = "--base-ratio", paramLabel = "BETA",
+            description = "With --regions: the share of --prompt mixed into every region, 0 to 1 (default 0.3).")
+    Double baseRatio;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -86,6 +104,9 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (prompt == null && stored == null) throw new AtelierException("missing --prompt TEXT (or --from PNG to repeat a generation)");
         RenderOptions.requirePngOutput(out);
+        if (regions == null && (regionPrompts != null || baseRatio != null)) {
+            throw new AtelierException("--region-prompt and --base-ratio need --regions RATIO, for example --regions \"1,1\"");
+        }
         if (strength != null && init == null && (stored == null || !stored.isImageToImage())) {
             throw new AtelierException("--strength applies to image-to-image only: add --init IMAGE");
         }
@@ -135,8 +156,15 @@ final class GenerateCommand implements Callable<Integer> {
                 batch != null ? batch : stored != null ? stored.batchSize() : 1,
                 initImage == null ? null : initImage.toAbsolutePath().normalize().toString(),
                 strength != null ? strength : stored != null ? stored.strength() : 0.75,
-                // a replay keeps the stored regions; a new prompt replaces the whole picture's conditioning
-                prompt == null && stored != null ? stored.regions() : null);
+                regions != null ? regionalPrompt(prompt != null ? prompt : stored.prompt())
+                        // a replay keeps the stored regions; a new prompt replaces the whole picture's conditioning
+                        : prompt == null && stored != null ? stored.regions() : null);
+    }
+
+    /** The --regions layout with its prompts; {@code basePrompt} (the whole picture's) is mixed in with --base-ratio. */
+    private RegionalPrompt regionalPrompt(String basePrompt) {
+        RegionLayout layout = RegionLayout.of(SplitRatio.parse(regions), regionPrompts == null ? List.of() : regionPrompts);
+        return new RegionalPrompt(layout, basePrompt, baseRatio != null ? baseRatio : GeneratePlan.DEFAULT_BASE_RATIO);
     }
 
     /** Runs the pipeline with a progress bar on {@code err}. */

@@ -1,10 +1,12 @@
 package dev.atelier.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
 import dev.atelier.diffusion.onnx.OrtSessions;
+import dev.atelier.diffusion.pipeline.GenerationMetadata;
 import dev.atelier.testkit.diffusion.ToyPipeline;
 import dev.atelier.testkit.diffusion.ToyPipeline.Spec;
 import java.awt.image.BufferedImage;
@@ -167,5 +169,34 @@ class GenerateCommandTest {
         assertThat(PngFiles.readText(out).get("parameters")).isEqualTo("a green house\nNegative prompt: red\n"
                 + "Steps: 6, Sampler: Euler, CFG scale: 2, Seed: 99, Size: 32x16, Model: toy-sd15");
         assertThat(Images.read(out).getWidth()).isEqualTo(32);
+    }
+
+    @Test
+    void regionsRenderEachRowWithItsPromptAndThePromptMixedInAsBase(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("rows.png");
+        var r = generate("--model", model.toString(), "--prompt", "white", "--regions", "1;1", "--region-prompt", "red",
+                "--region-prompt", "blue", "--base-ratio", "0.5", "--steps", "6", "--scheduler", "ddim", "--guidance", "1",
+                "--seed", "3", "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        BufferedImage image = Images.read(out);
+        float[] white = ToyPipeline.COLOURS.get("white");
+        String[] rows = {"red", "blue"};
+        for (int row = 0; row < 2; row++) {
+            float[] region = ToyPipeline.COLOURS.get(rows[row]);
+            int[] px = rgb(image, 20, 12 + 40 * row);
+            for (int c = 0; c < 3; c++) {
+                float v = 0.5f * white[c] + 0.5f * region[c];
+                assertThat(px[c]).as("row %d channel %d", row, c).isCloseTo(Math.round((v + 1) * 127.5f), within(1));
+            }
+        }
+        assertThat(GenerationMetadata.readRequest(out).regions().layout().prompts()).containsExactly("red", "blue");
+
+        var mismatch = generate("--model", model.toString(), "--prompt", "x", "--regions", "1,1,1", "--region-prompt", "red",
+                "--out", dir.resolve("o.png").toString());
+        assertThat(mismatch.exitCode()).isEqualTo(1);
+        assertThat(mismatch.err()).contains("3 regions").doesNotContain("Exception");
+        var alone = generate("--model", model.toString(), "--prompt", "x", "--region-prompt", "red", "--out",
+                dir.resolve("o.png").toString());
+        assertThat(alone.err()).contains("need --regions");
     }
 }
