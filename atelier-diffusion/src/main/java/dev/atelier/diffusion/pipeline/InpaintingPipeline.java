@@ -39,8 +39,8 @@ public final class InpaintingPipeline implements AutoCloseable {
     }
 
     /**
-     * Repaints the white part of {@code mask} in {@code image} (both resized to the request's size) per
-     * {@code request.prompt()}.
+     * Repaints the white part of {@code mask} in {@code image} per {@code request.prompt()}. The model runs at the
+     * request's size; the result has the input's size, and outside the mask it is the input pixel for pixel.
      *
      * @throws GenerationCancelledException when {@code callback} returns false
      */
@@ -67,6 +67,8 @@ public final class InpaintingPipeline implements AutoCloseable {
 
         BufferedImage original = EditComponents.fit(image, width, height);
         InpaintMask repaint = InpaintMask.of(mask, width, height);
+        boolean resized = image.getWidth() != width || image.getHeight() != height;
+        InpaintMask fullSize = resized ? InpaintMask.of(mask, image.getWidth(), image.getHeight()) : repaint;
         long vaeStart = System.nanoTime();
         float[] maskedLatents = parts.vae.encode(repaint.maskOut(ImageTensors.toNchw(original)), height, width);
         long encodeNanos = System.nanoTime() - vaeStart;
@@ -100,7 +102,9 @@ public final class InpaintingPipeline implements AutoCloseable {
 
         long decodeStart = System.nanoTime();
         BufferedImage generated = ImageTensors.fromNchw(parts.vae.decode(latents, lh, lw), 0, height, width);
-        BufferedImage out = repaint.paste(generated, original, FEATHER);
+        // pasted at the input's own size, so the kept pixels are the input's even when it was resized to render
+        BufferedImage out = fullSize == repaint ? repaint.paste(generated, original, FEATHER)
+                : fullSize.paste(EditComponents.fit(generated, image.getWidth(), image.getHeight()), image, FEATHER);
         long end = System.nanoTime();
         Timings timings = new Timings(end - start, textDone - start, decodeStart - vaeStart - encodeNanos,
                 encodeNanos + (end - decodeStart), parts.sessionNanos() - sessionsBefore,

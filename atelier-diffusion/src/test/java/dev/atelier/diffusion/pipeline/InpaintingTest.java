@@ -159,4 +159,29 @@ class InpaintingTest {
         assertThatThrownBy(() -> InpaintingPipeline.load(dir, PipelineSettings.defaults()))
                 .isInstanceOf(AtelierException.class).hasMessageContaining("vae_encoder/model.onnx");
     }
+
+    @Test
+    void aUnetExportedForBatchOneRunsTwicePerStepWithGuidance() throws Exception {
+        Path dir = ToyEditPipelines.write(tmp.resolve("inpaint-b1"), Kind.INPAINTING, false, true);
+        try (InpaintingPipeline p = InpaintingPipeline.load(dir, PipelineSettings.defaults())) {
+            EditResult r = p.inpaint(EditTestImages.blocks(), EditTestImages.mask(0, 0, 24, 16, 255), request("green", 2.5));
+            assertLatents(r.latents(), ToyEditPipelines.promptLatent("green"), 2.5, (bx, by) -> bx < 3 && by < 2);
+            assertThat(r.timings().unetRuns()).isEqualTo(2 * 8);
+        }
+    }
+
+    @Test
+    void renderingSmallerStillKeepsTheInputsPixelsAndSize() {
+        BufferedImage image = EditTestImages.blocks();
+        BufferedImage mask = EditTestImages.mask(16, 8, 48, 40, 255);
+        EditRequest half = EditRequest.of("toy", "red", 9, 32, 24).withSteps(8).withScheduler(SchedulerKind.DDIM)
+                .withGuidance(1, 1);
+        EditResult r = pipeline.inpaint(image, mask, half);
+        assertThat(r.image().getWidth()).isEqualTo(WIDTH);
+        assertThat(r.image().getHeight()).isEqualTo(HEIGHT);
+        assertThat(r.latents()).hasSize(4 * 4 * 3);
+        assertOutsideIsExact(r.image(), image, mask);
+        float[] rgb = ToyPipeline.imageColour(ToyEditPipelines.SPEC, ToyEditPipelines.promptLatent("red"));
+        for (int y = 18; y < 30; y++) for (int x = 26; x < 38; x++) assertPixel(r.image(), x, y, rgb, 2);
+    }
 }

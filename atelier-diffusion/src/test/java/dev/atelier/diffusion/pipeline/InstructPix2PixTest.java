@@ -150,4 +150,33 @@ class InstructPix2PixTest {
         assertThatThrownBy(() -> request("red", 7.5, -1)).isInstanceOf(AtelierException.class)
                 .hasMessageContaining("--image-guidance");
     }
+
+    @Test
+    void aUnetExportedForBatchOneRunsThreeTimesPerStepAndLandsTheSame() throws Exception {
+        Path dir = ToyEditPipelines.write(tmp.resolve("ip2p-b1"), Kind.INSTRUCT_PIX2PIX, false, true);
+        try (InstructPix2PixPipeline p = InstructPix2PixPipeline.load(dir, PipelineSettings.defaults())) {
+            EditResult r = p.edit(EditTestImages.blocks(), request("purple", 4, 1.25));
+            assertLandsOn(r.latents(), ToyEditPipelines.promptLatent("purple"), 4, 1.25);
+            assertThat(r.timings().unetRuns()).isEqualTo(3 * 8);
+        }
+    }
+
+    @Test
+    void theSchedulersOfTextToImageLandOnTheSameEdit() {
+        for (SchedulerKind kind : new SchedulerKind[] {SchedulerKind.EULER, SchedulerKind.DPMPP_2M_KARRAS, SchedulerKind.EULER_ANCESTRAL}) {
+            EditResult r = pipeline.edit(EditTestImages.blocks(), request("orange", 2, 1.5).withSteps(20).withScheduler(kind));
+            int plane = (WIDTH / 8) * (HEIGHT / 8);
+            float[] c = ToyEditPipelines.promptLatent("orange");
+            assertThat((double) r.latents()[3 * plane]).as(kind.cliName()).isCloseTo(2 * c[3], within(2e-3));
+            assertThat((double) r.latents()[0]).as(kind.cliName()).isCloseTo(2 * c[0] + 1.5 * S * blockValue(0, 0, 0), within(2e-3));
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameBits() {
+        EditRequest r = request("red", 3, 1.5).withScheduler(SchedulerKind.EULER_ANCESTRAL).withSteps(5).withSeed(42);
+        float[] a = pipeline.edit(EditTestImages.blocks(), r).latents();
+        float[] b = pipeline.edit(EditTestImages.blocks(), r).latents();
+        assertThat(b).containsExactly(a);
+    }
 }

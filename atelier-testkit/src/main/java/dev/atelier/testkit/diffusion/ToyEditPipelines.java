@@ -40,9 +40,15 @@ public final class ToyEditPipelines {
      * (logvar = 5·mean, so a pipeline that keeps the wrong half is visibly off).
      */
     public static Path write(Path dir, Kind kind, boolean encoderWithLogVariance) throws IOException {
+        return write(dir, kind, encoderWithLogVariance, false);
+    }
+
+    /** As {@link #write(Path, Kind, boolean)}; {@code unetBatchOne} fixes the UNet's batch at 1 (static-shape export). */
+    public static Path write(Path dir, Kind kind, boolean encoderWithLogVariance, boolean unetBatchOne) throws IOException {
         ToyPipeline.write(dir, SPEC);
         int channels = kind == Kind.INSTRUCT_PIX2PIX ? 8 : 9;
-        (kind == Kind.INSTRUCT_PIX2PIX ? instructPix2PixUnet() : inpaintingUnet()).writeTo(dir.resolve("unet/model.onnx"));
+        Object batch = unetBatchOne ? (Object) 1 : "batch";
+        (kind == Kind.INSTRUCT_PIX2PIX ? instructPix2PixUnet(batch) : inpaintingUnet(batch)).writeTo(dir.resolve("unet/model.onnx"));
         Files.writeString(dir.resolve("unet/config.json"), "{\"in_channels\":" + channels
                 + ",\"out_channels\":4,\"sample_size\":8,\"cross_attention_dim\":" + SPEC.hiddenDim() + "}");
         String className = kind == Kind.INSTRUCT_PIX2PIX ? "StableDiffusionInstructPix2PixPipeline" : "ORTStableDiffusionInpaintPipeline";
@@ -57,20 +63,20 @@ public final class ToyEditPipelines {
         return ToyPipeline.latentColour(SPEC, colourWords);
     }
 
-    static OnnxModelBuilder instructPix2PixUnet() {
+    static OnnxModelBuilder instructPix2PixUnet(Object batch) {
         OnnxModelBuilder b = new OnnxModelBuilder("toy_ip2p_unet");
-        commonInputs(b, 8);
+        commonInputs(b, 8, batch);
         pick(b, "x", 8, 0, 4, 1f);
         pick(b, "image_scaled", 8, 4, 4, (float) SPEC.scalingFactor());
         promptLatent(b);
         b.node("Add", List.of("image_scaled", "c4"), List.of("x0"));
-        epsilon(b);
+        epsilon(b, batch);
         return b;
     }
 
-    static OnnxModelBuilder inpaintingUnet() {
+    static OnnxModelBuilder inpaintingUnet(Object batch) {
         OnnxModelBuilder b = new OnnxModelBuilder("toy_inpaint_unet");
-        commonInputs(b, 9);
+        commonInputs(b, 9, batch);
         pick(b, "x", 9, 0, 4, 1f);
         pick(b, "mask", 9, 4, 1, 1f);
         pick(b, "masked", 9, 5, 4, 1f);
@@ -80,14 +86,14 @@ public final class ToyEditPipelines {
         b.node("Mul", List.of("mask", "c4"), List.of("paint"));
         b.node("Mul", List.of("keep", "masked"), List.of("kept"));
         b.node("Add", List.of("paint", "kept"), List.of("x0"));
-        epsilon(b);
+        epsilon(b, batch);
         return b;
     }
 
-    private static void commonInputs(OnnxModelBuilder b, int channels) {
-        b.input("sample", ElemType.FLOAT, "batch", channels, "height", "width");
+    private static void commonInputs(OnnxModelBuilder b, int channels, Object batch) {
+        b.input("sample", ElemType.FLOAT, batch, channels, "height", "width");
         b.input("timestep", SPEC.timestepType(), 1);
-        b.input("encoder_hidden_states", ElemType.FLOAT, "batch", "sequence", SPEC.hiddenDim());
+        b.input("encoder_hidden_states", ElemType.FLOAT, batch, "sequence", SPEC.hiddenDim());
     }
 
     /** {@code out} = {@code scale} × channels [from, from + count) of the sample, by a 1×1 convolution. */
@@ -112,7 +118,7 @@ public final class ToyEditPipelines {
     }
 
     /** out_sample = (x − √ᾱ_t x0)/√(1−ᾱ_t), σ_t interpolated in the training schedule's table. */
-    private static void epsilon(OnnxModelBuilder b) {
+    private static void epsilon(OnnxModelBuilder b, Object batch) {
         double[] sig = ToyPipeline.sigmas();
         float[] table = new float[sig.length];
         for (int i = 0; i < sig.length; i++) table[i] = (float) sig[i];
@@ -145,7 +151,7 @@ public final class ToyEditPipelines {
         b.node("Mul", List.of("alpha4", "x0"), List.of("alpha_x0"));
         b.node("Sub", List.of("x", "alpha_x0"), List.of("noise_part"));
         b.node("Div", List.of("noise_part", "beta4"), List.of("out_sample"));
-        b.output("out_sample", ElemType.FLOAT, "batch", 4, "height", "width");
+        b.output("out_sample", ElemType.FLOAT, batch, 4, "height", "width");
     }
 
     /** image → [mean ‖ logvar] with mean = 8×8 block averages of rgb (4th channel 0) and logvar = 5·mean. */
