@@ -90,4 +90,30 @@ class InpaintCommandTest {
         assertThat(noMask.exitCode()).isEqualTo(2);
         assertThat(noMask.err()).contains("--mask");
     }
+
+    @Test
+    void anImageOfNoMultipleOfEightComesBackAtItsSizeWithItsPixels(@TempDir Path dir) throws Exception {
+        BufferedImage odd = EditCommandTest.blocks(70, 50);
+        Path in = dir.resolve("odd.png");
+        ImageIO.write(odd, "png", in.toFile());
+        BufferedImage m = new BufferedImage(70, 50, BufferedImage.TYPE_INT_RGB);
+        for (int y = 10; y < 30; y++) for (int x = 20; x < 45; x++) m.setRGB(x, y, 0xffffff);
+        Path maskFile = dir.resolve("odd-mask.png");
+        ImageIO.write(m, "png", maskFile.toFile());
+        Path out = dir.resolve("out.png");
+        var r = inpaint("--model", model.toString(), "--image", in.toString(), "--mask", maskFile.toString(),
+                "--prompt", "blue", "--steps", "4", "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("64x48");
+        BufferedImage result = Images.read(out);
+        assertThat(result.getWidth()).isEqualTo(70);
+        assertThat(result.getHeight()).isEqualTo(50);
+        for (int y = 0; y < 50; y++) {
+            for (int x = 0; x < 70; x++) {
+                boolean masked = x >= 20 && x < 45 && y >= 10 && y < 30;
+                if (!masked) assertThat(result.getRGB(x, y)).as("kept (%d,%d)", x, y).isEqualTo(odd.getRGB(x, y));
+            }
+        }
+        assertThat(result.getRGB(32, 20)).as("repainted").isNotEqualTo(odd.getRGB(32, 20));
+    }
 }
