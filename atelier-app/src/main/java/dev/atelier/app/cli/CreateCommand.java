@@ -80,9 +80,9 @@ final class CreateCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--edit-model", paramLabel = "DIR",
-            description = {"Model for edit plans, so one call can have a text-to-image --model for new pictures: an "
+            description = "Model for edit plans, so one call can have a text-to-image --model for new pictures: an "
                     + "InstructPix2Pix folder (atelier models pull instruct-pix2pix) for instruction edits, an inpainting "
-                    + "folder (atelier models pull sd-inpainting) for edits with --mask. Default: --model."})
+                    + "folder (atelier models pull sd-inpainting) for edits with --mask. Default: --model.")
     String editModel;
 
     @Option(names = "--image-guidance", paramLabel = "S_I",
