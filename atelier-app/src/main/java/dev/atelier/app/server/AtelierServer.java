@@ -14,6 +14,7 @@ import dev.atelier.planner.Planner;
 import dev.atelier.planner.PlannerSettings;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,6 +78,9 @@ public final class AtelierServer implements AutoCloseable {
             config.routes.post("/v1/images/generations", this::openAiGenerate);
             config.routes.get("/v1/models", this::openAiModels);
             config.routes.exception(Exception.class, (e, ctx) -> fail(ctx, e));
+            // Javalin's own errors (unknown endpoint, body too large) answer in the same JSON shape as ours
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, new ApiException(e.getStatus(),
+                    "invalid_request_error", e.getStatus() == 404 ? "not_found" : null, e.getMessage())));
         });
     }
 
@@ -88,9 +92,14 @@ public final class AtelierServer implements AutoCloseable {
         boolean turbo = modelDir.toAbsolutePath().toString().toLowerCase(Locale.ROOT).contains("turbo");
         RequestDefaults defaults = new RequestDefaults(modelDir.toAbsolutePath().normalize().toString(),
                 pipeline.directory().defaultImageSize(), pipeline.defaultScheduler(), turbo, pipeline.hasGuidanceEmbedding());
-        AtelierServer server = new AtelierServer(pipeline::generate, defaults, pipeline.directory().name(), llm, settings);
+        return start(pipeline::generate, defaults, pipeline.directory().name(), llm, settings);
+    }
+
+    /** Starts serving any renderer (tests use one that fails). */
+    static AtelierServer start(RenderQueue.Renderer renderer, RequestDefaults defaults, String modelName, ChatModel llm, Settings settings) {
+        AtelierServer server = new AtelierServer(renderer, defaults, modelName, llm, settings);
         server.app.start();
-        log.info("serving {} at http://{}:{}/", pipeline.directory().name(), settings.host(), server.port());
+        log.info("serving {} at http://{}:{}/", modelName, settings.host(), server.port());
         return server;
     }
 
@@ -221,7 +230,7 @@ public final class AtelierServer implements AutoCloseable {
 
     private void fail(Context ctx, Exception e) {
         ApiException error = Responses.asApiError(e);
-        if (error.status() == 500) {
+        if (error.status() == 500 && !(e instanceof ApiException)) { // a failed render was logged by the worker
             log.error("{} {} failed", ctx.method(), ctx.path(), e);
         } else {
             log.info("{} {} -> {}: {}", ctx.method(), ctx.path(), error.status(), error.getMessage());

@@ -291,6 +291,31 @@ class AtelierServerTest {
     }
 
     @Test
+    void unknownEndpointsAnswerInTheErrorShape() throws Exception {
+        var response = get(server, "/api/generate");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("error").get("code").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void aFailingRenderIsA500ThatKeepsItsDetailsInTheServerLog() throws Exception {
+        RequestDefaults defaults = new RequestDefaults(model.toString(), 64, null, false, false);
+        RenderQueue.Renderer broken = (request, callback) -> {
+            throw new IllegalStateException("secret detail of a broken session");
+        };
+        try (AtelierServer failing = AtelierServer.start(broken, defaults, "broken", null, new AtelierServer.Settings("127.0.0.1", 0, 1))) {
+            var plain = post(failing, "/api/generate", "{\"prompt\": \"red\"}");
+            assertThat(plain.statusCode()).isEqualTo(500);
+            assertThat(json(plain).get("error").get("message").asText()).contains("server log");
+            assertThat(plain.body()).doesNotContain("secret", "IllegalStateException");
+
+            List<SseEvent> events = readEvents(postRequest(failing, "/api/generate?stream=true", "{\"prompt\": \"red\"}"));
+            assertThat(events).extracting(SseEvent::name).containsExactly("queued", "error");
+            assertThat(events.getLast().data().get("error").get("code").asText()).isEqualTo("internal_error");
+        }
+    }
+
+    @Test
     void theWebPageIsServedAtTheRoot() throws Exception {
         var response = get(server, "/");
         assertThat(response.statusCode()).isEqualTo(200);
