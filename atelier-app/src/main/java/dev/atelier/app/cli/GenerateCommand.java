@@ -11,6 +11,7 @@ import dev.atelier.diffusion.pipeline.GenerationMetadata;
 import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.diffusion.pipeline.GenerationResult;
 import dev.atelier.diffusion.pipeline.RegionalPrompt;
+import dev.atelier.diffusion.pipeline.SamplingDefaults;
 import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.awt.image.BufferedImage;
@@ -129,9 +130,7 @@ final class GenerateCommand implements Callable<Integer> {
     private GenerationRequest buildRequest(GenerationRequest stored, Path modelDir, StableDiffusionPipeline pipeline) {
         SchedulerKind kind = render.scheduler != null ? render.schedulerKind()
                 : stored != null && stored.scheduler() != null ? stored.scheduler() : pipeline.defaultScheduler();
-        boolean lcm = kind == SchedulerKind.LCM;
-        // Turbo (adversarially distilled) models are meant for 1–4 steps without guidance; their folders say so
-        boolean turbo = modelDir.toAbsolutePath().toString().toLowerCase(Locale.ROOT).contains("turbo");
+        SamplingDefaults defaults = pipeline.samplingDefaults();
         int size = pipeline.directory().defaultImageSize();
         Integer initWidth = null;
         Integer initHeight = null;
@@ -145,10 +144,9 @@ final class GenerateCommand implements Callable<Integer> {
                 modelDir.toAbsolutePath().normalize().toString(),
                 prompt != null ? prompt : stored.prompt(),
                 render.negative != null ? render.negative : stored != null ? stored.negativePrompt() : "",
-                render.steps != null ? render.steps : stored != null ? stored.steps() : turbo ? 1 : lcm ? 4 : 20,
+                render.steps != null ? render.steps : stored != null ? stored.steps() : defaults.steps(kind),
                 kind,
-                render.guidance != null ? render.guidance : stored != null ? stored.guidanceScale()
-                        : turbo ? 0.0 : lcm && !pipeline.hasGuidanceEmbedding() ? 1.0 : 7.5,
+                render.guidance != null ? render.guidance : stored != null ? stored.guidanceScale() : defaults.guidance(kind),
                 stored != null ? stored.guidanceRescale() : 0,
                 render.seed != null ? render.seed : stored != null ? stored.seed() : ThreadLocalRandom.current().nextLong(1L << 32),
                 render.width != null ? render.width : initWidth != null ? initWidth : stored != null ? stored.width() : size,

@@ -21,7 +21,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,9 +88,9 @@ public final class AtelierServer implements AutoCloseable {
      * Port 0 picks a free port: see {@link #port()}.
      */
     public static AtelierServer start(StableDiffusionPipeline pipeline, java.nio.file.Path modelDir, ChatModel llm, Settings settings) {
-        boolean turbo = modelDir.toAbsolutePath().toString().toLowerCase(Locale.ROOT).contains("turbo");
         RequestDefaults defaults = new RequestDefaults(modelDir.toAbsolutePath().normalize().toString(),
-                pipeline.directory().defaultImageSize(), pipeline.defaultScheduler(), turbo, pipeline.hasGuidanceEmbedding());
+                pipeline.directory().defaultImageSize(), pipeline.defaultScheduler(),
+                pipeline.samplingDefaults());
         return start(pipeline::generate, defaults, pipeline.directory().name(), llm, settings);
     }
 

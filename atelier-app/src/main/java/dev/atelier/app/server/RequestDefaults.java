@@ -1,18 +1,15 @@
 package dev.atelier.app.server;
 
+import dev.atelier.diffusion.pipeline.SamplingDefaults;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 
 /**
  * What a request that leaves a setting out gets, from the loaded model: its folder (stored in the PNGs), image size,
- * scheduler, and whether it is a Turbo model (1 step, no guidance) or an LCM with guidance embedding.
+ * scheduler, and the model family's steps and guidance.
  */
-record RequestDefaults(String modelPath, int imageSize, SchedulerKind scheduler, boolean turbo, boolean guidanceEmbedding) {
+record RequestDefaults(String modelPath, int imageSize, SchedulerKind scheduler, SamplingDefaults sampling) {
 
-    int steps(SchedulerKind kind) {
-        return turbo ? 1 : kind == SchedulerKind.LCM ? 4 : 20;
-    }
+    int steps(SchedulerKind kind) { return sampling.steps(kind); }
 
-    double guidance(SchedulerKind kind) {
-        return turbo ? 0.0 : kind == SchedulerKind.LCM && !guidanceEmbedding ? 1.0 : 7.5;
-    }
+    double guidance(SchedulerKind kind) { return sampling.guidance(kind); }
 }

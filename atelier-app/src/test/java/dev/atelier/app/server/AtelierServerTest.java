@@ -1,5 +1,6 @@
 package dev.atelier.app.server;
 
+import dev.atelier.diffusion.pipeline.SamplingDefaults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -299,7 +300,7 @@ class AtelierServerTest {
 
     @Test
     void aFailingRenderIsA500ThatKeepsItsDetailsInTheServerLog() throws Exception {
-        RequestDefaults defaults = new RequestDefaults(model.toString(), 64, null, false, false);
+        RequestDefaults defaults = new RequestDefaults(model.toString(), 64, null, new SamplingDefaults(false, false));
         RenderQueue.Renderer broken = (request, callback) -> {
             throw new IllegalStateException("secret detail of a broken session");
         };

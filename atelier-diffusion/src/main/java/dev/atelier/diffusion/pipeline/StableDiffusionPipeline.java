@@ -132,6 +132,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return directory.defaultScheduler();
     }
 
+    /** Steps and guidance for requests that name none, for this model. */
+    public SamplingDefaults samplingDefaults() {
+        return SamplingDefaults.forModel(directory.root(), hasGuidanceEmbedding());
+    }
+
     /** Whether the UNet takes LCM's guidance embedding (then guidance is never classifier-free). */
     public boolean hasGuidanceEmbedding() { return timestepCondSpec != null; }
 
