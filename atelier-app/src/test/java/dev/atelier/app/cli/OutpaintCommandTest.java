@@ -66,7 +66,7 @@ class OutpaintCommandTest {
             }
         }
         float[] green = ToyPipeline.COLOURS.get("green");
-        for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) assertColour(result, x, y, green);
+        for (int y = 0; y < 4; y++) for (int x = 0; x < 4; x++) assertColour(result, x, y, green);
         assertThat(PngFiles.readText(out).get("parameters")).isEqualTo("a green field\nSteps: 4, Sampler: DDIM,"
                 + " CFG scale: 1, Seed: 3, Size: 96x64, Model: inpainting, Mask blur: 4,"
                 + " Outpaint: left 32, top 0, right 0, bottom 16, overlap 8, Seam restore: 16");

@@ -12,15 +12,17 @@ public record BandStatistics(double[] mean, double[] std, int count) {
     public static BandStatistics of(BufferedImage image, boolean[] mask, int band, boolean generatedSide) {
         int w = image.getWidth();
         int h = image.getHeight();
-        return of(SeamRestoration.planes(image), mask, SeamDistance.toOtherSide(mask, w, h), band, generatedSide);
+        return of(SeamRestoration.planes(image), mask, SeamDistance.toOtherSide(mask, w, h), 0, band, generatedSide);
     }
 
-    static BandStatistics of(float[][] planes, boolean[] mask, int[] distance, int band, boolean generatedSide) {
+    /** Pixels with {@code nearest < distance ≤ farthest} on the given side. */
+    static BandStatistics of(float[][] planes, boolean[] mask, int[] distance, int nearest, int farthest,
+                             boolean generatedSide) {
         double[] sum = new double[3];
         double[] squares = new double[3];
         int n = 0;
         for (int i = 0; i < mask.length; i++) {
-            if (mask[i] != generatedSide || distance[i] > band) continue;
+            if (mask[i] != generatedSide || distance[i] <= nearest || distance[i] > farthest) continue;
             n++;
             for (int c = 0; c < 3; c++) {
                 sum[c] += planes[c][i];

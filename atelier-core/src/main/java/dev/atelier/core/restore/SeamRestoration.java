@@ -39,11 +39,21 @@ public record SeamRestoration(int band) {
      * what an inpainting result is). Both have the same size; {@code generatedMask} is row-major, true = generated.
      */
     public BufferedImage restore(BufferedImage preserved, BufferedImage generatedImage, boolean[] generatedMask) {
+        return restore(preserved, generatedImage, generatedMask, 0);
+    }
+
+    /**
+     * As {@link #restore(BufferedImage, BufferedImage, boolean[])} for a generated image that was already pasted
+     * with a feather: generated pixels d ≤ {@code pasteFeather} from the seam hold only d/(feather + 1) of generated
+     * content (the rest is the original), so they are left out of the statistics and corrected in that proportion.
+     */
+    public BufferedImage restore(BufferedImage preserved, BufferedImage generatedImage, boolean[] generatedMask,
+                                 int pasteFeather) {
         int w = preserved.getWidth();
         int h = preserved.getHeight();
         requireSize(generatedImage, w, h, generatedMask);
         float[][] kept = planes(preserved);
-        float[][] matched = matchColours(planes(generatedImage), kept, generatedMask, w, h, band);
+        float[][] matched = matchColours(planes(generatedImage), kept, generatedMask, w, h, band, pasteFeather);
         float[][] blended = multiBandBlend(kept, matched, generatedMask, w, h, levels());
         int[] distance = SeamDistance.toOtherSide(generatedMask, w, h);
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -59,12 +69,14 @@ public record SeamRestoration(int band) {
 
     /**
      * Per-channel mean/std transfer from the preserved band onto the generated pixels, weighted 1 up to {@code band}
-     * pixels from the seam and fading linearly to 0 at {@code 2·band}. Channels in [0, 255].
+     * pixels from the seam and fading linearly to 0 at {@code 2·band}, counted past the paste feather. Channels in
+     * [0, 255].
      */
-    static float[][] matchColours(float[][] generated, float[][] preserved, boolean[] mask, int w, int h, int band) {
+    static float[][] matchColours(float[][] generated, float[][] preserved, boolean[] mask, int w, int h, int band,
+                                  int feather) {
         int[] distance = SeamDistance.toOtherSide(mask, w, h);
-        BandStatistics inBand = BandStatistics.of(generated, mask, distance, band, true);
-        BandStatistics reference = BandStatistics.of(preserved, mask, distance, band, false);
+        BandStatistics inBand = BandStatistics.of(generated, mask, distance, feather, band + feather, true);
+        BandStatistics reference = BandStatistics.of(preserved, mask, distance, 0, band, false);
         float[][] out = new float[3][];
         for (int c = 0; c < 3; c++) {
             out[c] = generated[c].clone();
@@ -73,7 +85,10 @@ public record SeamRestoration(int band) {
             double gain = inBand.std()[c] < 1 ? 1 : Math.clamp(reference.std()[c] / inBand.std()[c], 0.25, 4);
             for (int i = 0; i < w * h; i++) {
                 if (!mask[i]) continue;
-                double weight = distance[i] <= band ? 1 : Math.max(0, 2.0 - (double) distance[i] / band);
+                int d = distance[i] - feather;
+                double share = d <= 0 ? (double) distance[i] / (feather + 1) : 1; // generated share of a feathered pixel
+                double fade = d <= band ? 1 : Math.max(0, 2.0 - (double) d / band);
+                double weight = share * fade;
                 if (weight == 0) continue;
                 double corrected = (generated[c][i] - inBand.mean()[c]) * gain + reference.mean()[c];
                 out[c][i] = (float) (generated[c][i] + weight * (corrected - generated[c][i]));

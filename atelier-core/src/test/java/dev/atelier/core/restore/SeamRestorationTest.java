@@ -112,6 +112,44 @@ class SeamRestorationTest {
     }
 
     @Test
+    void featheredPastesAreCorrectedByTheirGeneratedShareOnly() {
+        BufferedImage preserved = textured(5);
+        int feather = 4;
+        // a flat generated half pasted as inpainting does: weight d/(feather+1) of generated within the feather
+        BufferedImage pasted = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                int o = preserved.getRGB(x, y);
+                int d = SEAM - x;
+                float a = x >= SEAM ? 0 : Math.min(1f, (float) d / (feather + 1));
+                int rgb = 0;
+                for (int shift = 16; shift >= 0; shift -= 8) rgb |= Math.round(a * 220 + (1 - a) * ((o >> shift) & 0xff)) << shift;
+                pasted.setRGB(x, y, rgb);
+            }
+        }
+        boolean[] mask = leftHalf();
+        SeamRestoration restoration = new SeamRestoration(16);
+        double aware = seamColumnError(restoration.restore(preserved, pasted, mask, feather), preserved);
+        double unaware = seamColumnError(restoration.restore(preserved, pasted, mask, 0), preserved);
+        assertThat(aware).as("seam column off the original, feather-aware").isLessThan(6);
+        assertThat(unaware).as("seam column off the original when the feather is taken for generated content")
+                .isGreaterThan(2 * aware);
+        assertThat(BandStatistics.meanDifference(restoration.restore(preserved, pasted, mask, feather), mask, 16))
+                .isLessThan(BandStatistics.meanDifference(pasted, mask, 16) / 5);
+    }
+
+    /** Mean absolute difference, over channels and rows, of the generated column touching the seam from the original. */
+    static double seamColumnError(BufferedImage image, BufferedImage original) {
+        double sum = 0;
+        for (int y = 0; y < H; y++) {
+            int a = image.getRGB(SEAM - 1, y);
+            int b = original.getRGB(SEAM - 1, y);
+            for (int shift = 16; shift >= 0; shift -= 8) sum += Math.abs(((a >> shift) & 0xff) - ((b >> shift) & 0xff));
+        }
+        return sum / (3.0 * H);
+    }
+
+    @Test
     void equalImagesBlendToThemselves() {
         float[][] image = SeamRestoration.planes(textured(3));
         float[][] blended = SeamRestoration.multiBandBlend(image, image, leftHalf(), W, H, 3);

@@ -48,7 +48,7 @@ public final class OutpaintingPipeline implements AutoCloseable {
         EditResult painted = inpainting.inpaint(canvas, maskImage(repaint, w, h), request, callback);
         if (restoration == null) return painted;
         long start = System.nanoTime();
-        BufferedImage restored = restoration.restore(canvas, painted.image(), repaint);
+        BufferedImage restored = restoration.restore(canvas, painted.image(), repaint, InpaintingPipeline.FEATHER);
         log.debug("restored the outpainting seam of {}x{} in {} ms", w, h, (System.nanoTime() - start) / 1_000_000);
         return new EditResult(painted.request(), restored, painted.latents(), painted.timings());
     }
