@@ -1,9 +1,11 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
 import dev.atelier.core.restore.SeamRestoration;
 import dev.atelier.diffusion.pipeline.EditRequest;
+import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.diffusion.pipeline.EditResult;
 import dev.atelier.diffusion.pipeline.OutpaintExtension;
 import dev.atelier.diffusion.pipeline.OutpaintMetadata;
@@ -82,6 +84,12 @@ final class OutpaintCommand implements Callable<Integer> {
         OutpaintExtension extension = new OutpaintExtension(left, top, right, bottom, overlap);
         BufferedImage source = Images.read(image);
         BufferedImage canvas = OutpaintingPipeline.extendCanvas(source, extension);
+        int side = Math.max(canvas.getWidth(), canvas.getHeight());
+        if (render.width == null && side > GenerationRequest.MAX_SIDE) {
+            throw new AtelierException("the extended canvas would be " + canvas.getWidth() + "x" + canvas.getHeight()
+                    + ", over the " + GenerationRequest.MAX_SIDE + "-pixel limit of a side; extend less, scale the image"
+                    + " down, or render smaller with --width and --height");
+        }
         SeamRestoration restoration = noRestore ? null : new SeamRestoration(SeamRestoration.DEFAULT_BAND);
         Path modelDir = ModelsCommand.resolveForUse(model, false, stderr);
         try (OutpaintingPipeline pipeline = OutpaintingPipeline.load(modelDir, render.pipelineSettings())) {

@@ -94,6 +94,35 @@ class OutpaintCommandTest {
     }
 
     @Test
+    void anImageOfNoMultipleOfEightIsExtendedAroundItsExactPixels(@TempDir Path dir) throws Exception {
+        BufferedImage odd = EditCommandTest.blocks(70, 50);
+        Path in = dir.resolve("odd.png");
+        ImageIO.write(odd, "png", in.toFile());
+        Path out = dir.resolve("out.png");
+        var r = outpaint("--model", model.toString(), "--image", in.toString(), "--right", "24", "--no-restore",
+                "--prompt", "red", "--guidance", "1", "--steps", "3", "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("70x50 to 94x50").contains("rendered at 88x48");
+        BufferedImage result = Images.read(out);
+        assertThat(result.getWidth()).isEqualTo(94);
+        assertThat(result.getHeight()).isEqualTo(50);
+        for (int y = 0; y < 50; y++) {
+            for (int x = 0; x < 70 - 8; x++) {
+                assertThat(result.getRGB(x, y)).as("kept (%d,%d)", x, y).isEqualTo(odd.getRGB(x, y));
+            }
+        }
+        assertThat(result.getRGB(90, 25)).as("extended").isNotEqualTo(odd.getRGB(69, 25));
+    }
+
+    @Test
+    void aCanvasOverTheSideLimitIsRefusedBeforeLoading(@TempDir Path dir) {
+        var r = outpaint("--model", model.toString(), "--image", image.toString(), "--left", "8192", "--prompt", "red",
+                "--out", dir.resolve("o.png").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("8256x48").contains("--width and --height");
+    }
+
+    @Test
     void missingOrOddExtensionsAreExplained(@TempDir Path dir) {
         var none = outpaint("--model", model.toString(), "--image", image.toString(), "--prompt", "red",
                 "--out", dir.resolve("o.png").toString());
