@@ -1,7 +1,81 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.app.server.AtelierServer;
+import dev.atelier.core.AtelierException;
+import dev.atelier.diffusion.onnx.Device;
+import dev.atelier.diffusion.onnx.SessionSettings;
+import dev.atelier.diffusion.pipeline.PipelineSettings;
+import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
+import dev.atelier.llm.ChatModel;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+/** {@code atelier serve}: the pipeline (and optionally a planner) behind HTTP until the process is stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run Atelier as an HTTP service (REST, OpenAI-compatible endpoints, web UI).")
-final class ServeCommand extends NotBuiltYet {}
+        description = "Run Atelier as an HTTP service (REST, OpenAI-compatible endpoints, web UI).",
+        footer = {"",
+                "Endpoints: GET / (web page), GET /health, POST /api/generate[?stream=true], POST /api/jobs,",
+                "  GET /api/jobs/{id}/events, POST /api/plan (with --llm), POST /v1/images/generations, GET /v1/models.",
+                "",
+                "Example:",
+                "  atelier serve --model ./sd15 --port 7860"})
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", required = true,
+            description = "Pipeline folder (optimum ONNX layout), or a preset / hub id pulled with 'atelier models pull'.")
+    String model;
+
+    @Option(names = "--pull", description = "Download --model first when it is a preset or hub id not yet in the cache.")
+    boolean pull;
+
+    @Option(names = "--llm", paramLabel = "SPEC", description = "Language model for POST /api/plan (as 'atelier plan --llm').")
+    String llm;
+
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 for every interface).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "7860", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--queue", paramLabel = "N", defaultValue = "8",
+            description = "Renders that may wait behind the running one; more are refused with 503 (default ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu", description = "cpu or cuda (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (queue < 1) throw new AtelierException("--queue must be at least 1, got " + queue);
+        if (port < 0 || port > 65535) throw new AtelierException("--port must be from 0 to 65535, got " + port);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path modelDir = ModelsCommand.resolveForUse(model, pull, err);
+        PipelineSettings settings = PipelineSettings.defaults().withSessions(SessionSettings.defaults().withDevice(Device.parse(device)));
+        ChatModel chat = llm == null ? null : PlanCommand.openLanguageModel(llm, pull);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, settings);
+             AtelierServer server = AtelierServer.start(pipeline, modelDir, chat, new AtelierServer.Settings(host, port, queue))) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "atelier-serve-shutdown"));
+            out.printf("Atelier serving %s at http://%s:%d/ (Ctrl+C stops)%n", pipeline.directory().name(), host, server.port());
+            out.flush();
+            stopped.await();
+        } finally {
+            if (chat != null) chat.close();
+        }
+        return 0;
+    }
+}

@@ -64,7 +64,7 @@ final class EditComponents implements AutoCloseable {
             ModelSession decoder = open("vae_decoder", directory.vaeDecoder(), settings);
             ModelSession encoder = open("vae_encoder", encoderFile, settings);
             this.vae = new VaeCodec(decoder, encoder, directory.scalingFactor(), settings.vaeTiling());
-            this.schedulerConfig = SchedulerConfig.read(directory.schedulerConfig());
+            this.schedulerConfig = directory.schedulerConfig();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -109,14 +109,7 @@ final class EditComponents implements AutoCloseable {
 
     /** The scheduler used when a request names none: the model's own, where Atelier has it. */
     SchedulerKind defaultScheduler() {
-        return switch (directory.schedulerClassName()) {
-            case "DDIMScheduler" -> SchedulerKind.DDIM;
-            case "EulerDiscreteScheduler" -> SchedulerKind.EULER;
-            case "EulerAncestralDiscreteScheduler" -> SchedulerKind.EULER_ANCESTRAL;
-            case "LCMScheduler" -> SchedulerKind.LCM;
-            case "DPMSolverMultistepScheduler" -> schedulerConfig.useKarrasSigmas() ? SchedulerKind.DPMPP_2M_KARRAS : SchedulerKind.DPMPP_2M;
-            default -> SchedulerKind.DPMPP_2M_KARRAS;
-        };
+        return directory.defaultScheduler();
     }
 
     /** Text states of the prompts, padded to a common chunk count; one entry per prompt, in order. */

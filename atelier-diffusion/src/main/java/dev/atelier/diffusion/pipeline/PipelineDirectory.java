@@ -3,6 +3,8 @@ package dev.atelier.diffusion.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atelier.core.AtelierException;
+import dev.atelier.diffusion.scheduler.SchedulerConfig;
+import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +32,12 @@ public final class PipelineDirectory {
     private final double scalingFactor;
     private final boolean forceZerosForEmptyPrompt;
     private final String schedulerClassName;
+    private final SchedulerConfig schedulerConfig;
     private final int defaultImageSize;
 
     private PipelineDirectory(Path root, String className, boolean xl, double scalingFactor,
-                              boolean forceZerosForEmptyPrompt, String schedulerClassName, int defaultImageSize) {
+                              boolean forceZerosForEmptyPrompt, String schedulerClassName, SchedulerConfig schedulerConfig,
+                              int defaultImageSize) {
         this.defaultImageSize = defaultImageSize;
         this.root = root;
         this.className = className;
@@ -41,6 +45,7 @@ public final class PipelineDirectory {
         this.scalingFactor = scalingFactor;
         this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
         this.schedulerClassName = schedulerClassName;
+        this.schedulerConfig = schedulerConfig;
     }
 
     /** Checks the layout and reads the configs; throws an {@link AtelierException} naming what is missing. */
@@ -54,7 +59,7 @@ public final class PipelineDirectory {
         boolean xl = index.has("text_encoder_2") || className.contains("XL") || Files.isDirectory(dir.resolve("text_encoder_2"));
 
         List<String> required = new ArrayList<>(List.of("text_encoder/model.onnx", "unet/model.onnx",
-                "vae_decoder/model.onnx", "tokenizer/vocab.json", "tokenizer/merges.txt", "scheduler/scheduler_config.json"));
+                "vae_decoder/model.onnx", "tokenizer/vocab.json", "tokenizer/merges.txt"));
         if (xl) required.addAll(List.of("text_encoder_2/model.onnx", "tokenizer_2/vocab.json", "tokenizer_2/merges.txt"));
         for (String file : required) {
             if (!Files.isRegularFile(dir.resolve(file))) {
@@ -79,14 +84,24 @@ public final class PipelineDirectory {
                     + ", which must be positive; fix or re-export the file");
         }
         boolean forceZeros = index.path("force_zeros_for_empty_prompt").asBoolean(xl);
-        JsonNode scheduler = readJson(dir.resolve("scheduler/scheduler_config.json"), "scheduler/scheduler_config.json", dir);
+        // Some exports ship no scheduler folder (e.g. an InstructPix2Pix one); SD's own training schedule is then right.
+        Path schedulerFile = dir.resolve("scheduler/scheduler_config.json");
+        SchedulerConfig schedulerConfig;
+        String schedulerClass = "";
+        if (Files.isRegularFile(schedulerFile)) {
+            schedulerConfig = SchedulerConfig.read(schedulerFile);
+            schedulerClass = readJson(schedulerFile, "scheduler/scheduler_config.json", dir).path("_class_name").asText("");
+        } else {
+            schedulerConfig = SchedulerConfig.stableDiffusionDefaults();
+            log.warn("{} has no scheduler/scheduler_config.json; using Stable Diffusion's training schedule", dir);
+        }
         int size = xl ? 1024 : 512;
         Path unetConfig = dir.resolve("unet/config.json");
         if (Files.isRegularFile(unetConfig)) {
             int sampleSize = readJson(unetConfig, "unet/config.json", dir).path("sample_size").asInt(0);
             if (sampleSize > 0) size = sampleSize * 8;
         }
-        return new PipelineDirectory(dir, className, xl, scaling, forceZeros, scheduler.path("_class_name").asText(""), size);
+        return new PipelineDirectory(dir, className, xl, scaling, forceZeros, schedulerClass, schedulerConfig, size);
     }
 
     private static JsonNode readJson(Path file, String relative, Path dir) {
@@ -143,5 +158,18 @@ public final class PipelineDirectory {
 
     public Path tokenizer2() { return root.resolve("tokenizer_2"); }
 
-    public Path schedulerConfig() { return root.resolve("scheduler/scheduler_config.json"); }
+    /** The scheduler configuration the model ships with, or Stable Diffusion's when it ships none. */
+    public SchedulerConfig schedulerConfig() { return schedulerConfig; }
+
+    /** The scheduler used when a request names none: the model's own, where Atelier has it. */
+    public SchedulerKind defaultScheduler() {
+        return switch (schedulerClassName) {
+            case "DDIMScheduler" -> SchedulerKind.DDIM;
+            case "EulerDiscreteScheduler" -> SchedulerKind.EULER;
+            case "EulerAncestralDiscreteScheduler" -> SchedulerKind.EULER_ANCESTRAL;
+            case "LCMScheduler" -> SchedulerKind.LCM;
+            case "DPMSolverMultistepScheduler" -> schedulerConfig.useKarrasSigmas() ? SchedulerKind.DPMPP_2M_KARRAS : SchedulerKind.DPMPP_2M;
+            default -> SchedulerKind.DPMPP_2M_KARRAS;
+        };
+    }
 }

@@ -77,7 +77,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             checkUnet(states);
             this.vaeDecoder = open("vae_decoder", directory.vaeDecoder());
             this.vae = new VaeCodec(vaeDecoder, null, directory.scalingFactor(), settings.vaeTiling());
-            this.schedulerConfig = SchedulerConfig.read(directory.schedulerConfig());
+            this.schedulerConfig = directory.schedulerConfig();
             this.preview = settings.taesdDecoder() == null ? LinearLatentPreview.forModel(directory.isXl())
                     : new TaesdPreview(open("taesd_decoder", settings.taesdDecoder()));
         } catch (RuntimeException e) {
@@ -129,14 +129,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** The scheduler used when a request names none: the model's own, where Atelier has it. */
     public SchedulerKind defaultScheduler() {
-        return switch (directory.schedulerClassName()) {
-            case "DDIMScheduler" -> SchedulerKind.DDIM;
-            case "EulerDiscreteScheduler" -> SchedulerKind.EULER;
-            case "EulerAncestralDiscreteScheduler" -> SchedulerKind.EULER_ANCESTRAL;
-            case "LCMScheduler" -> SchedulerKind.LCM;
-            case "DPMSolverMultistepScheduler" -> schedulerConfig.useKarrasSigmas() ? SchedulerKind.DPMPP_2M_KARRAS : SchedulerKind.DPMPP_2M;
-            default -> SchedulerKind.DPMPP_2M_KARRAS;
-        };
+        return directory.defaultScheduler();
     }
 
     /** Whether the UNet takes LCM's guidance embedding (then guidance is never classifier-free). */

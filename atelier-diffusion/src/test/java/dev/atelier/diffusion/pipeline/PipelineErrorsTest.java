@@ -35,7 +35,7 @@ class PipelineErrorsTest {
     @Test
     void eachMissingComponentIsNamed(@TempDir Path dir) throws Exception {
         for (String file : new String[] {"unet/model.onnx", "vae_decoder/model.onnx", "text_encoder/model.onnx",
-                "tokenizer/merges.txt", "scheduler/scheduler_config.json"}) {
+                "tokenizer/merges.txt"}) {
             Path p = ToyPipeline.write(dir.resolve(file.replace('/', '_')), Spec.sd15());
             Files.delete(p.resolve(file));
             assertThat(loadFails(p).getMessage()).as(file).contains(file);
@@ -43,6 +43,20 @@ class PipelineErrorsTest {
         Path xl = ToyPipeline.write(dir.resolve("xl"), Spec.sdxl());
         Files.delete(xl.resolve("text_encoder_2/model.onnx"));
         assertThat(loadFails(xl).getMessage()).contains("text_encoder_2/model.onnx").contains("SDXL");
+    }
+
+    @Test
+    void aPipelineWithoutASchedulerFolderSamplesWithStableDiffusionsSchedule(@TempDir Path dir) throws Exception {
+        Path p = ToyPipeline.write(dir, Spec.sd15());
+        Files.delete(p.resolve("scheduler/scheduler_config.json"));
+        Files.delete(p.resolve("scheduler"));
+        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(p, PipelineSettings.defaults())) {
+            assertThat(pipeline.defaultScheduler()).isEqualTo(dev.atelier.diffusion.scheduler.SchedulerKind.DPMPP_2M_KARRAS);
+            GenerationResult result = pipeline.generate(TextToImageTest.request("a photo of a red cat").withScheduler(null));
+            assertThat(result.request().scheduler()).isEqualTo(dev.atelier.diffusion.scheduler.SchedulerKind.DPMPP_2M_KARRAS);
+            // the toy's ᾱ table is SD's, so the default schedule is the one it was "trained" with: it lands on the colour
+            TextToImageTest.assertLatentsAre(result.images().getFirst().latents(), ToyPipeline.latentColour(Spec.sd15(), "red"), 1e-3);
+        }
     }
 
     @Test
