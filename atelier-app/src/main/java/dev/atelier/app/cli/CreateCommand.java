@@ -9,12 +9,16 @@ import dev.atelier.core.plan.Plan;
 import dev.atelier.core.plan.PlanJson;
 import dev.atelier.core.plan.RetrievePlan;
 import dev.atelier.core.plan.SimilarImagePlan;
+import dev.atelier.core.restore.SeamRestoration;
 import dev.atelier.core.image.Images;
 import dev.atelier.diffusion.pipeline.EditMetadata;
 import dev.atelier.diffusion.pipeline.EditRequest;
 import dev.atelier.diffusion.pipeline.EditResult;
 import dev.atelier.diffusion.pipeline.GeneratedImage;
 import dev.atelier.diffusion.pipeline.InpaintingPipeline;
+import dev.atelier.diffusion.pipeline.OutpaintingPipeline;
+import dev.atelier.diffusion.pipeline.OutpaintMetadata;
+import dev.atelier.diffusion.pipeline.OutpaintExtension;
 import dev.atelier.diffusion.pipeline.InstructPix2PixPipeline;
 import dev.atelier.diffusion.pipeline.PipelineDirectory;
 import dev.atelier.diffusion.pipeline.PipelineKind;
@@ -58,7 +62,7 @@ import picocli.CommandLine.Spec;
                 "      --out bench.png \"a red wooden bench\"",
                 "",
                 "Edit plans need a model of their kind: InstructPix2Pix for instruction edits, inpainting with --mask",
-                "(--edit-model, or --model when the call only edits). Outpaint plans are not rendered yet."})
+                "(--edit-model, or --model when the call only edits)."})
 final class CreateCommand implements Callable<Integer> {
     /** PNG text key of the plan that made the picture. */
     static final String PLAN_KEY = "atelier-plan";
@@ -151,10 +155,6 @@ final class CreateCommand implements Callable<Integer> {
      */
     private int edit(EditPlan plan, PipelineDirectory textToImage, PrintWriter stdout, PrintWriter stderr) throws IOException {
         switch (plan.mode()) {
-            case EditPlan.Outpaint o -> throw new AtelierException("The plan is to outpaint (extend the picture by " + o.left()
-                    + ", " + o.top() + ", " + o.right() + ", " + o.bottom() + " pixels left, top, right, bottom); rendering "
-                    + "outpaint plans in create is not built yet in this version of Atelier. The plan above can be saved "
-                    + "and rendered later.", null, 2);
             case EditPlan.Inpaint(EditPlan.DescribedMask described) -> throw new AtelierException("The plan repaints an area "
                     + "described in words (\"" + described.description() + "\"), and Atelier cannot find areas in a picture "
                     + "yet; draw a mask (white = repaint, black = keep, the picture's size) and pass it with --mask FILE.", null, 2);
@@ -170,7 +170,19 @@ final class CreateCommand implements Callable<Integer> {
         long seed = plan.seed() != null ? plan.seed() : ThreadLocalRandom.current().nextLong(1L << 32);
         EditResult result;
         PipelineKind kind;
-        if (plan.mode() instanceof EditPlan.Inpaint(EditPlan.MaskFile file)) {
+        Map<String, String> text = new LinkedHashMap<>();
+        if (plan.mode() instanceof EditPlan.Outpaint o) {
+            kind = ModelKindCheck.require(directory, PipelineKind.INPAINTING, "this outpaint", option);
+            OutpaintExtension extension = OutpaintExtension.of(o.left(), o.top(), o.right(), o.bottom());
+            BufferedImage canvas = OutpaintingPipeline.extendCanvas(source, extension);
+            SeamRestoration restoration = new SeamRestoration(SeamRestoration.DEFAULT_BAND);
+            try (OutpaintingPipeline pipeline = OutpaintingPipeline.load(modelDir, render.pipelineSettings())) {
+                EditRequest request = editRequest(plan, modelDir, canvas, pipeline.defaultScheduler(), 1, seed, null);
+                result = EditCommand.withProgress("Outpainting", request.steps(), stderr,
+                        cb -> pipeline.outpaint(source, extension, request, restoration, cb));
+            }
+            text.putAll(OutpaintMetadata.pngText(result.request(), extension, restoration.band(), directory.name()));
+        } else if (plan.mode() instanceof EditPlan.Inpaint(EditPlan.MaskFile file)) {
             kind = ModelKindCheck.require(directory, PipelineKind.INPAINTING, "this inpaint (an edit with --mask)", option);
             Path maskFile = Path.of(file.path());
             BufferedImage mask = Images.read(maskFile);
@@ -187,7 +199,7 @@ final class CreateCommand implements Callable<Integer> {
                 result = EditCommand.withProgress("Editing", request.steps(), stderr, cb -> pipeline.edit(source, request, cb));
             }
         }
-        Map<String, String> text = new LinkedHashMap<>(EditMetadata.pngText(result.request(), kind, directory.name()));
+        if (text.isEmpty()) text.putAll(EditMetadata.pngText(result.request(), kind, directory.name()));
         text.put(PLAN_KEY, PlanJson.write(plan));
         PngFiles.write(result.image(), text, out);
         stdout.printf(Locale.ROOT, "wrote %s (seed %d) in %.1f s%n", out, result.request().seed(), result.timings().total() / 1e9);

@@ -309,7 +309,7 @@ class CreateCommandTest {
     }
 
     @Test
-    void aMaskDescribedInWordsAndAnOutpaintAreNotRenderedYetAndSaySo(@TempDir Path dir) throws Exception {
+    void aMaskDescribedInWordsIsNotRenderedYetAndSaysSo(@TempDir Path dir) throws Exception {
         Path inpainting = ToyEditPipelines.write(dir.resolve("inpainting"), ToyEditPipelines.Kind.INPAINTING);
         Path photo = dir.resolve("room.png");
         ImageIO.write(EditCommandTest.blocks(64, 48), "png", photo.toFile());
@@ -323,12 +323,37 @@ class CreateCommandTest {
         assertThat(described.err()).contains("\"the sofa\"", "cannot find areas", "--mask FILE").doesNotContain("Exception");
         assertThat(Files.exists(out)).isFalse();
 
-        script("{\"prompt\": \"a wide room\", \"left\": 64, \"top\": 0, \"right\": 64, \"bottom\": 0}");
-        var outpainted = createWith(inpainting, out, "--kind", "outpaint", "--image", photo.toString(), "--caption", "a room",
-                "make it wider");
-        assertThat(outpainted.exitCode()).isEqualTo(2);
-        assertThat(outpainted.err()).contains("outpaint", "not built yet");
-        assertThat(Files.exists(out)).isFalse();
+    }
+
+    @Test
+    void anOutpaintPlanExtendsThePictureKeepsItsMiddleExactlyAndStoresThePlan(@TempDir Path dir) throws Exception {
+        Path inpainting = ToyEditPipelines.write(dir.resolve("inpainting"), ToyEditPipelines.Kind.INPAINTING);
+        Path photo = dir.resolve("room.png");
+        BufferedImage original = EditCommandTest.blocks(64, 48);
+        ImageIO.write(original, "png", photo.toFile());
+
+        script("{\"prompt\": \"a wide green room\", \"left\": 64, \"top\": 0, \"right\": 64, \"bottom\": 0}");
+        Path out = dir.resolve("wide.png");
+        var r = createWith(inpainting, out, "--kind", "outpaint", "--image", photo.toString(), "--caption", "a room",
+                "--guidance", "1", "make it wider");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("Outpainting");
+        BufferedImage wide = ImageIO.read(out.toFile());
+        assertThat(wide.getWidth()).isEqualTo(192);
+        assertThat(wide.getHeight()).isEqualTo(48);
+        // the original sits at x = 64..127; overlap (8) plus the restoration band (16) from each seam it is exact
+        for (int y = 0; y < 48; y++) {
+            for (int x = 64 + 24; x < 128 - 24; x++) {
+                assertThat(wide.getRGB(x, y)).as("kept (%d,%d)", x, y).isEqualTo(original.getRGB(x - 64, y));
+            }
+        }
+        float[] green = ToyPipeline.COLOURS.get("green");
+        for (int y = 0; y < 4; y++) for (int x = 0; x < 4; x++) OutpaintCommandTest.assertColour(wide, x, y, green);
+        Map<String, String> text = PngFiles.readText(out);
+        assertThat(text).containsKeys("parameters", "atelier-outpaint", CreateCommand.PLAN_KEY);
+        assertThat(PlanJson.read(text.get(CreateCommand.PLAN_KEY))).isInstanceOfSatisfying(EditPlan.class,
+                p -> assertThat(p.mode()).isEqualTo(new EditPlan.Outpaint(64, 0, 64, 0)));
     }
 
     @Test
