@@ -15,7 +15,6 @@ import dev.atelier.diffusion.tokenizer.ClipTokenizer;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -195,7 +194,7 @@ final class EditComponents implements AutoCloseable {
                     int tokens, int dim) {
         Map<String, Feed> feeds = new HashMap<>();
         feeds.put("sample", Tensor.of(sample, batch, channels, latentHeight, latentWidth));
-        feeds.put("timestep", timestepTensor(timestep, batch));
+        feeds.put("timestep", TimestepFeed.of(timestepSpec, timestep, batch));
         feeds.put("encoder_hidden_states", Tensor.of(states, batch, tokens, dim));
         Tensor.Floats out = unet.run(feeds, Set.of(unetOutput)).get(unetOutput);
         int expected = batch * VaeCodec.LATENT_CHANNELS * latentHeight * latentWidth;
@@ -206,14 +205,6 @@ final class EditComponents implements AutoCloseable {
         return out.data();
     }
 
-    /** The timestep as the UNet declares it: a scalar, [1] or [batch]. */
-    private Tensor timestepTensor(double timestep, int batch) {
-        if (timestepSpec.rank() == 0) return Tensor.of(new float[] {(float) timestep});
-        int length = timestepSpec.isFixed(0) ? (int) timestepSpec.dim(0) : batch;
-        float[] values = new float[length];
-        Arrays.fill(values, (float) timestep);
-        return Tensor.of(values, length);
-    }
 
     long sessionNanos() {
         long sum = 0;

@@ -425,7 +425,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                             int[] unetRuns) {
         Map<String, Feed> feeds = new HashMap<>(fixed);
         feeds.put("sample", Tensor.of(sample, batch, sampleShape[1], sampleShape[2], sampleShape[3]));
-        feeds.put("timestep", timestepTensor(timestep, batch));
+        feeds.put("timestep", TimestepFeed.of(timestepSpec, timestep, batch));
         unetRuns[0]++;
         Tensor.Floats out = unet.run(feeds, Set.of(unetOutput)).get(unetOutput);
         if (out.data().length != sample.length) {
@@ -435,14 +435,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return out.data();
     }
 
-    /** The timestep as the UNet declares it: a scalar, [1] (even for a batch of 2, as optimum exports often do) or [batch]. */
-    private Tensor timestepTensor(double timestep, int batch) {
-        if (timestepSpec.rank() == 0) return Tensor.of(new float[] {(float) timestep});
-        int length = timestepSpec.isFixed(0) ? (int) timestepSpec.dim(0) : batch;
-        float[] values = new float[length];
-        java.util.Arrays.fill(values, (float) timestep);
-        return Tensor.of(values, length);
-    }
 
     @Override
     public void close() {
