@@ -2,10 +2,12 @@ package dev.atelier.app.cli;
 
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
+import dev.atelier.core.restore.SeamRestoration;
 import dev.atelier.diffusion.pipeline.EditMetadata;
 import dev.atelier.diffusion.pipeline.EditRequest;
 import dev.atelier.diffusion.pipeline.EditResult;
 import dev.atelier.diffusion.pipeline.InpaintingPipeline;
+import dev.atelier.diffusion.pipeline.InpaintMask;
 import dev.atelier.diffusion.pipeline.PipelineKind;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -53,6 +55,11 @@ final class InpaintCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "OUT.png", required = true, description = "Where to write the PNG.")
     Path out;
 
+    @Option(names = "--restore", description = "Restore the seam as outpaint does: match the repainted area's colours to "
+            + "its surroundings within " + SeamRestoration.DEFAULT_BAND + " px of the mask's edge and blend across it "
+            + "(pixels that near the edge outside the mask may change slightly).")
+    boolean restore;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -66,7 +73,8 @@ final class InpaintCommand implements Callable<Integer> {
                     render.guidance != null ? render.guidance : EditRequest.DEFAULT_TEXT_GUIDANCE, 1, image, mask);
             EditResult result = EditCommand.withProgress("Inpainting", request.steps(), stderr,
                     cb -> pipeline.inpaint(source, maskImage, request, cb));
-            PngFiles.write(result.image(), EditMetadata.pngText(result.request(), PipelineKind.INPAINTING,
+            BufferedImage picture = restore ? restoreSeam(source, result.image(), maskImage) : result.image();
+            PngFiles.write(picture, EditMetadata.pngText(result.request(), PipelineKind.INPAINTING,
                     pipeline.directory().name()), out);
             EditRequest r = result.request();
             stdout.printf("wrote %s (seed %d)%n", out, r.seed());
@@ -74,5 +82,14 @@ final class InpaintCommand implements Callable<Integer> {
                     r.scheduler().cliName(), r.steps(), r.width(), r.height());
         }
         return 0;
+    }
+
+    private static BufferedImage restoreSeam(BufferedImage source, BufferedImage painted, BufferedImage maskImage) {
+        int w = source.getWidth();
+        int h = source.getHeight();
+        InpaintMask mask = InpaintMask.of(maskImage, w, h);
+        boolean[] repainted = new boolean[w * h];
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) repainted[y * w + x] = mask.repaints(x, y);
+        return new SeamRestoration(SeamRestoration.DEFAULT_BAND).restore(source, painted, repainted, InpaintingPipeline.FEATHER);
     }
 }

@@ -116,4 +116,61 @@ class InpaintCommandTest {
         }
         assertThat(result.getRGB(32, 20)).as("repainted").isNotEqualTo(odd.getRGB(32, 20));
     }
+
+    /** Σ over R, G, B of |mean inside − mean outside| over the pixels within {@code band} of the rectangle's edge. */
+    static double seamStep(BufferedImage img, int x0, int y0, int x1, int y1, int band) {
+        double[] in = new double[3], out = new double[3];
+        int nIn = 0, nOut = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                boolean inside = x >= x0 && x < x1 && y >= y0 && y < y1;
+                int d = inside ? Math.min(Math.min(x - x0, x1 - 1 - x), Math.min(y - y0, y1 - 1 - y))
+                        : Math.max(Math.max(x0 - x, x - (x1 - 1)), Math.max(y0 - y, y - (y1 - 1)));
+                if (d > band) continue;
+                int p = img.getRGB(x, y);
+                double[] sum = inside ? in : out;
+                for (int c = 0; c < 3; c++) sum[c] += (p >> (16 - 8 * c)) & 0xff;
+                if (inside) nIn++; else nOut++;
+            }
+        }
+        double step = 0;
+        for (int c = 0; c < 3; c++) step += Math.abs(in[c] / nIn - out[c] / nOut);
+        return step;
+    }
+
+    @Test
+    void restoreMatchesTheRepaintedColoursToTheSurroundingsAndKeepsFarPixelsExact(@TempDir Path dir) throws Exception {
+        BufferedImage original = EditCommandTest.blocks(128, 96);
+        Path photo = dir.resolve("big.png");
+        ImageIO.write(original, "png", photo.toFile());
+        BufferedImage m = new BufferedImage(128, 96, BufferedImage.TYPE_INT_RGB);
+        for (int y = 32; y < 64; y++) for (int x = 48; x < 80; x++) m.setRGB(x, y, 0xffffff);
+        Path maskFile = dir.resolve("big-mask.png");
+        ImageIO.write(m, "png", maskFile.toFile());
+        Path plain = dir.resolve("plain.png");
+        Path restored = dir.resolve("restored.png");
+        String[] common = {"--model", model.toString(), "--image", photo.toString(), "--mask", maskFile.toString(),
+                "--prompt", "a green house", "--guidance", "1", "--steps", "6", "--seed", "4"};
+        assertThat(inpaint(concat(common, "--out", plain.toString())).exitCode()).isZero();
+        var r = inpaint(concat(common, "--restore", "--out", restored.toString()));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+
+        BufferedImage before = Images.read(plain);
+        BufferedImage after = Images.read(restored);
+        double stepBefore = seamStep(before, 48, 32, 80, 64, 16);
+        double stepAfter = seamStep(after, 48, 32, 80, 64, 16);
+        assertThat(stepAfter).as("colour step across the seam, before %.1f", stepBefore).isLessThan(stepBefore / 2);
+        for (int y = 0; y < 96; y++) {
+            for (int x = 0; x < 128; x++) {
+                boolean far = x < 48 - 16 || x >= 80 + 16 || y < 32 - 16 || y >= 64 + 16;
+                if (far) assertThat(after.getRGB(x, y)).as("far (%d,%d)", x, y).isEqualTo(original.getRGB(x, y));
+            }
+        }
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
 }
