@@ -4,7 +4,6 @@ import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.ImageTensors;
 import dev.atelier.diffusion.onnx.Feed;
 import dev.atelier.diffusion.onnx.ModelSession;
-import dev.atelier.diffusion.onnx.OrtSessions;
 import dev.atelier.diffusion.onnx.Tensor;
 import dev.atelier.diffusion.onnx.TensorSpec;
 import dev.atelier.diffusion.scheduler.Scheduler;
@@ -19,15 +18,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The sessions and glue an image-editing pipeline (InstructPix2Pix, inpainting) shares: an SD 1.x/2.x pipeline whose
  * UNet takes extra image channels after the 4 latent ones, and which always needs the VAE encoder.
  */
 final class EditComponents implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(EditComponents.class);
     private static final Set<String> KNOWN_UNET_INPUTS = Set.of("sample", "timestep", "encoder_hidden_states");
 
     final PipelineDirectory directory;
@@ -37,7 +33,7 @@ final class EditComponents implements AutoCloseable {
     final SchedulerConfig schedulerConfig;
     final LatentPreview preview = LinearLatentPreview.forModel(false);
     final int channels;
-    private final List<ModelSession> sessions = new ArrayList<>();
+    private final SessionGroup sessions = new SessionGroup();
     private final TensorSpec sampleSpec;
     private final TensorSpec timestepSpec;
     private final String unetOutput;
@@ -71,9 +67,7 @@ final class EditComponents implements AutoCloseable {
     }
 
     private ModelSession open(String name, Path file, PipelineSettings settings) {
-        ModelSession s = OrtSessions.open(name, file, settings.sessions());
-        sessions.add(s);
-        return s;
+        return sessions.open(name, file, settings.sessions());
     }
 
     private void checkUnet(PipelineKind kind, String command) {
@@ -205,22 +199,12 @@ final class EditComponents implements AutoCloseable {
         return out.data();
     }
 
-
     long sessionNanos() {
-        long sum = 0;
-        for (ModelSession s : sessions) sum += s.nanosInRuns();
-        return sum;
+        return sessions.nanosInRuns();
     }
 
     @Override
     public void close() {
-        for (ModelSession s : sessions) {
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                log.warn("closing {} failed: {}", s.name(), e.getMessage());
-            }
-        }
-        sessions.clear();
+        sessions.close();
     }
 }

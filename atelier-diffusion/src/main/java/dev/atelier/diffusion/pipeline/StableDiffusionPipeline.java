@@ -5,7 +5,6 @@ import dev.atelier.core.image.ImageTensors;
 import dev.atelier.core.image.Images;
 import dev.atelier.diffusion.onnx.Feed;
 import dev.atelier.diffusion.onnx.ModelSession;
-import dev.atelier.diffusion.onnx.OrtSessions;
 import dev.atelier.diffusion.onnx.PreparedInput;
 import dev.atelier.diffusion.onnx.Tensor;
 import dev.atelier.diffusion.onnx.TensorSpec;
@@ -42,7 +41,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     private final PipelineDirectory directory;
     private final PipelineSettings settings;
-    private final List<ModelSession> sessions = new ArrayList<>();
+    private final SessionGroup sessions = new SessionGroup();
     private final PromptEncoder prompts;
     private final ModelSession unet;
     private final String unetOutput;
@@ -92,9 +91,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     private ModelSession open(String name, Path file) {
-        ModelSession s = OrtSessions.open(name, file, settings.sessions());
-        sessions.add(s);
-        return s;
+        return sessions.open(name, file, settings.sessions());
     }
 
     private void checkUnet(TensorSpec states) {
@@ -152,7 +149,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public synchronized GenerationResult generate(GenerationRequest request, StepCallback callback) {
         long start = System.nanoTime();
-        long sessionNanosBefore = sessionNanos();
+        long sessionNanosBefore = sessions.nanosInRuns();
         long unetNanosBefore = unet.nanosInRuns();
         SchedulerKind kind = request.scheduler() != null ? request.scheduler() : defaultScheduler();
         GenerationRequest resolved = request.withScheduler(kind);
@@ -187,16 +184,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         long end = System.nanoTime();
         long denoising = end - textDone - vaeNanos;
         Timings timings = new Timings(end - start, textDone - start, denoising, vaeNanos,
-                sessionNanos() - sessionNanosBefore, unet.nanosInRuns() - unetNanosBefore, unetRuns[0]);
+                sessions.nanosInRuns() - sessionNanosBefore, unet.nanosInRuns() - unetNanosBefore, unetRuns[0]);
         log.debug("generated {} image(s) in {} ms, overhead {}", images.size(), timings.total() / 1_000_000,
                 String.format("%.2f%%", 100 * timings.overhead()));
         return new GenerationResult(resolved, images, timings);
-    }
-
-    private long sessionNanos() {
-        long sum = 0;
-        for (ModelSession s : sessions) sum += s.nanosInRuns();
-        return sum;
     }
 
     private float[] encodeInitImage(GenerationRequest request) {
@@ -435,16 +426,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return out.data();
     }
 
-
     @Override
     public void close() {
-        for (ModelSession s : sessions) {
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                log.warn("closing {} failed: {}", s.name(), e.getMessage());
-            }
-        }
-        sessions.clear();
+        sessions.close();
     }
 }
