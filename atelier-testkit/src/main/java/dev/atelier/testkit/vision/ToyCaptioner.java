@@ -60,17 +60,22 @@ public final class ToyCaptioner {
      * @param mergesAsPairs   merges written as {@code ["a","b"]} pairs (newer tokenizers) instead of "a b" strings
      * @param numBeams        the {@code num_beams} written into generation_config.json
      * @param speechless      a decoder that ends every caption before its first word
+     * @param fp16            float16 inputs and outputs (pixels, hidden states, past key values, logits), as
+     *                        {@code *_fp16.onnx} exports have
      */
-    public record Spec(Layout layout, boolean underOnnxFolder, boolean mergesAsPairs, int numBeams, boolean speechless) {
-        public static Spec of(Layout layout) { return new Spec(layout, false, false, 1, false); }
+    public record Spec(Layout layout, boolean underOnnxFolder, boolean mergesAsPairs, int numBeams, boolean speechless,
+                       boolean fp16) {
+        public static Spec of(Layout layout) { return new Spec(layout, false, false, 1, false, false); }
 
-        public Spec withOnnxFolder() { return new Spec(layout, true, mergesAsPairs, numBeams, speechless); }
+        public Spec withOnnxFolder() { return new Spec(layout, true, mergesAsPairs, numBeams, speechless, fp16); }
 
-        public Spec withMergePairs() { return new Spec(layout, underOnnxFolder, true, numBeams, speechless); }
+        public Spec withMergePairs() { return new Spec(layout, underOnnxFolder, true, numBeams, speechless, fp16); }
 
-        public Spec withBeams(int n) { return new Spec(layout, underOnnxFolder, mergesAsPairs, n, speechless); }
+        public Spec withBeams(int n) { return new Spec(layout, underOnnxFolder, mergesAsPairs, n, speechless, fp16); }
 
-        public Spec withSpeechless() { return new Spec(layout, underOnnxFolder, mergesAsPairs, numBeams, true); }
+        public Spec withSpeechless() { return new Spec(layout, underOnnxFolder, mergesAsPairs, numBeams, true, fp16); }
+
+        public Spec withFp16() { return new Spec(layout, underOnnxFolder, mergesAsPairs, numBeams, speechless, true); }
     }
 
     static final int LAYERS = 2;
@@ -128,7 +133,7 @@ public final class ToyCaptioner {
     public static Path write(Path dir, Spec spec) throws IOException {
         Files.createDirectories(dir);
         Path models = spec.underOnnxFolder() ? dir.resolve("onnx") : dir;
-        encoder().writeTo(models.resolve("encoder_model.onnx"));
+        encoder(spec.fp16()).writeTo(models.resolve("encoder_model.onnx"));
         switch (spec.layout()) {
             case PLAIN -> decoder(Layout.PLAIN, spec).writeTo(models.resolve("decoder_model.onnx"));
             case WITH_PAST -> {
@@ -187,25 +192,43 @@ public final class ToyCaptioner {
     }
 
     /** pixel_values [batch, 3, 16, 16] → last_hidden_state [batch, 1, 3], the mean colour. */
-    static OnnxModelBuilder encoder() {
-        return new OnnxModelBuilder("toy_caption_encoder")
-                .input("pixel_values", ElemType.FLOAT, "batch_size", 3, 16, 16)
-                .initializer("axis_1", new long[] {1}, new long[] {1})
-                .node("ReduceMean", List.of("pixel_values"), List.of("mean"), Map.of("axes", new IntsAttr(2, 3), "keepdims", new IntAttr(0)))
-                .node("Unsqueeze", List.of("mean", "axis_1"), List.of("last_hidden_state"))
-                .output("last_hidden_state", ElemType.FLOAT, "batch_size", 1, 3);
+    static OnnxModelBuilder encoder(boolean fp16) {
+        ElemType type = fp16 ? ElemType.FLOAT16 : ElemType.FLOAT;
+        OnnxModelBuilder b = new OnnxModelBuilder("toy_caption_encoder")
+                .input("pixel_values", type, "batch_size", 3, 16, 16)
+                .initializer("axis_1", new long[] {1}, new long[] {1});
+        floatInput(b, "pixel_values", fp16);
+        b.node("ReduceMean", List.of(internal("pixel_values", fp16)), List.of("mean"), Map.of("axes", new IntsAttr(2, 3), "keepdims", new IntAttr(0)))
+                .node("Unsqueeze", List.of("mean", "axis_1"), List.of(internal("last_hidden_state", fp16)));
+        floatOutput(b, "last_hidden_state", fp16);
+        return b.output("last_hidden_state", type, "batch_size", 1, 3);
+    }
+
+    /** The float32 name a graph input or output has inside the graph. */
+    private static String internal(String name, boolean fp16) { return fp16 ? name + "_f32" : name; }
+
+    private static void floatInput(OnnxModelBuilder b, String name, boolean fp16) {
+        if (fp16) b.node("Cast", List.of(name), List.of(internal(name, true)), Map.of("to", new IntAttr(ElemType.FLOAT.code)));
+    }
+
+    private static void floatOutput(OnnxModelBuilder b, String name, boolean fp16) {
+        if (fp16) b.node("Cast", List.of(internal(name, true)), List.of(name), Map.of("to", new IntAttr(ElemType.FLOAT16.code)));
     }
 
     static OnnxModelBuilder decoder(Layout layout, Spec spec) {
         int v = vocabularySize();
         boolean past = layout != Layout.PLAIN;
+        boolean fp16 = spec.fp16();
+        ElemType type = fp16 ? ElemType.FLOAT16 : ElemType.FLOAT;
         OnnxModelBuilder b = new OnnxModelBuilder("toy_caption_decoder")
                 .input("input_ids", ElemType.INT64, "batch_size", "decoder_sequence_length")
-                .input("encoder_hidden_states", ElemType.FLOAT, "batch_size", "encoder_sequence_length", 3);
+                .input("encoder_hidden_states", type, "batch_size", "encoder_sequence_length", 3);
+        floatInput(b, "encoder_hidden_states", fp16);
         if (past) {
             for (int l = 0; l < LAYERS; l++) {
                 for (String kv : List.of("key", "value")) {
-                    b.input("past_key_values." + l + "." + kv, ElemType.FLOAT, "batch_size", 1, "past_sequence_length", v);
+                    b.input("past_key_values." + l + "." + kv, type, "batch_size", 1, "past_sequence_length", v);
+                    floatInput(b, "past_key_values." + l + "." + kv, fp16);
                 }
             }
         }
@@ -230,12 +253,13 @@ public final class ToyCaptioner {
                 b.initializer("scale_" + name, new long[] {}, new float[] {1 + 2 * l + kv});
                 b.node("Mul", List.of("entry", "scale_" + name), List.of("new_" + name));
                 if (past) {
-                    b.node("Concat", List.of("past_key_values." + name, "new_" + name), List.of("present." + name),
-                            Map.of("axis", new IntAttr(2)));
+                    b.node("Concat", List.of(internal("past_key_values." + name, fp16), "new_" + name),
+                            List.of(internal("present." + name, fp16)), Map.of("axis", new IntAttr(2)));
                 } else {
-                    b.node("Identity", List.of("new_" + name), List.of("present." + name));
+                    b.node("Identity", List.of("new_" + name), List.of(internal("present." + name, fp16)));
                 }
-                b.output("present." + name, ElemType.FLOAT, "batch_size", 1, "present_sequence_length", v);
+                floatOutput(b, "present." + name, fp16);
+                b.output("present." + name, type, "batch_size", 1, "present_sequence_length", v);
             }
         }
 
@@ -246,7 +270,7 @@ public final class ToyCaptioner {
             b.initializer("scalar_2", new long[] {}, new long[] {2})
                     .initializer("axes_1_2", new long[] {2}, new long[] {1, 2})
                     .initializer("quarter", new long[] {}, new float[] {0.25f});
-            b.node("Shape", List.of("past_key_values.0.key"), List.of("past_shape"))
+            b.node("Shape", List.of(internal("past_key_values.0.key", fp16)), List.of("past_shape"))
                     .node("Gather", List.of("past_shape", "scalar_2"), List.of("cached_length"), Map.of("axis", new IntAttr(0)));
             if (layout == Layout.MERGED) {
                 // without the cache branch the merged model ignores its past, as real merged exports do
@@ -264,7 +288,7 @@ public final class ToyCaptioner {
                 .node("Min", List.of("positions_raw", "last_position"), List.of("positions"));
 
         // colour weights from the encoder's mean colour
-        b.node("ReduceMean", List.of("encoder_hidden_states"), List.of("colour"), Map.of("axes", new IntsAttr(1), "keepdims", new IntAttr(0)))
+        b.node("ReduceMean", List.of(internal("encoder_hidden_states", fp16)), List.of("colour"), Map.of("axes", new IntsAttr(1), "keepdims", new IntAttr(0)))
                 .node("MatMul", List.of("colour", "prototypes_t"), List.of("similarity"))
                 .node("Mul", List.of("similarity", "sharpness"), List.of("sharpened"))
                 .node("Softmax", List.of("sharpened"), List.of("weights"), Map.of("axis", new IntAttr(1)))
@@ -275,7 +299,7 @@ public final class ToyCaptioner {
         b.node("Gather", List.of("bigram", "input_ids"), List.of("bigram_logits"), Map.of("axis", new IntAttr(0)))
                 .node("CumSum", List.of("onehot", "scalar_1"), List.of("earlier_new"), Map.of("exclusive", new IntAttr(1)));
         if (past) {
-            b.node("ReduceSum", List.of("past_key_values.1.value", "axes_1_2"), List.of("cached_sum"), Map.of("keepdims", new IntAttr(0)))
+            b.node("ReduceSum", List.of(internal("past_key_values.1.value", fp16), "axes_1_2"), List.of("cached_sum"), Map.of("keepdims", new IntAttr(0)))
                     .node("Mul", List.of("cached_sum", "quarter"), List.of("cached_counts"))
                     .node("Unsqueeze", List.of("cached_counts", "axis_1"), List.of("cached_counts_3d"));
             if (layout == Layout.MERGED) {
@@ -290,9 +314,9 @@ public final class ToyCaptioner {
         }
         b.node("MatMul", List.of("earlier", "history"), List.of("history_logits"))
                 .node("Add", List.of("position_logits", "bigram_logits"), List.of("partial_logits"))
-                .node("Add", List.of("partial_logits", "history_logits"), List.of("logits"))
-                .output("logits", ElemType.FLOAT, "batch_size", "decoder_sequence_length", v);
-        return b;
+                .node("Add", List.of("partial_logits", "history_logits"), List.of(internal("logits", fp16)));
+        floatOutput(b, "logits", fp16);
+        return b.output("logits", type, "batch_size", "decoder_sequence_length", v);
     }
 
     /** C[p, k, token]: the token colour k wants at position p (logit 0), everything else {@link #DEFAULT_LOGIT}. */

@@ -27,22 +27,34 @@ record CaptionerFiles(Path encoder, Optional<Path> decoder, Optional<Path> decod
         return decoderWithPast.isPresent() ? Kind.SPLIT_WITH_PAST : Kind.NO_PAST;
     }
 
-    static CaptionerFiles find(Path dir) {
+    static CaptionerFiles find(Path dir) { return find(dir, ""); }
+
+    /**
+     * @param variant the suffix of the files to use, as Transformers.js repositories name them ({@code quantized}
+     *                for {@code encoder_model_quantized.onnx} …, {@code fp16}); empty for the plain files
+     */
+    static CaptionerFiles find(Path dir, String variant) {
         if (!Files.isDirectory(dir)) {
             throw new AtelierException("captioning model folder not found: " + dir + " — give the folder of a"
                     + " vision-encoder-decoder ONNX export (for example Xenova/vit-gpt2-image-captioning)");
         }
         for (Path folder : List.of(dir, dir.resolve("onnx"))) {
-            Path encoder = folder.resolve(ENCODER);
+            Path encoder = folder.resolve(named(ENCODER, variant));
             if (!Files.isRegularFile(encoder)) continue;
-            Optional<Path> merged = existing(folder.resolve(MERGED_DECODER));
-            Optional<Path> decoder = existing(folder.resolve(DECODER));
-            Optional<Path> withPast = existing(folder.resolve(DECODER_WITH_PAST));
+            Optional<Path> merged = existing(folder.resolve(named(MERGED_DECODER, variant)));
+            Optional<Path> decoder = existing(folder.resolve(named(DECODER, variant)));
+            Optional<Path> withPast = existing(folder.resolve(named(DECODER_WITH_PAST, variant)));
             if (merged.isPresent()) return new CaptionerFiles(encoder, Optional.empty(), Optional.empty(), merged);
             if (decoder.isPresent()) return new CaptionerFiles(encoder, decoder, withPast, Optional.empty());
         }
-        throw new AtelierException(dir + " is not a vision-encoder-decoder ONNX export: expected " + ENCODER + " with "
-                + DECODER + " or " + MERGED_DECODER + " at its root or under onnx/ (it holds " + listing(dir) + ")");
+        throw new AtelierException(dir + " is not a vision-encoder-decoder ONNX export: expected " + named(ENCODER, variant)
+                + " with " + named(DECODER, variant) + " or " + named(MERGED_DECODER, variant)
+                + " at its root or under onnx/ (it holds " + listing(dir) + ")");
+    }
+
+    /** {@code decoder_model.onnx} with variant {@code quantized} is {@code decoder_model_quantized.onnx}. */
+    static String named(String file, String variant) {
+        return variant.isEmpty() ? file : file.replace(".onnx", "_" + variant + ".onnx");
     }
 
     private static Optional<Path> existing(Path p) {

@@ -24,15 +24,25 @@ public final class OnnxCaptioner implements Captioner {
      * @param sessions  device and threads of the ONNX Runtime sessions
      * @param numBeams  beams, overriding the model's {@code num_beams} (null keeps it)
      * @param maxLength most tokens, start token included, overriding the model's {@code max_length} (null keeps it)
+     * @param variant   which files of a repository holding several: "" for {@code encoder_model.onnx} …,
+     *                  {@code quantized} for {@code encoder_model_quantized.onnx} …, {@code fp16} …
      */
-    public record Options(SessionSettings sessions, Integer numBeams, Integer maxLength) {
-        public static Options defaults() { return new Options(SessionSettings.defaults(), null, null); }
+    public record Options(SessionSettings sessions, Integer numBeams, Integer maxLength, String variant) {
+        public Options {
+            if (variant == null || !variant.matches("[A-Za-z0-9_]*")) {
+                throw new AtelierException("model file variant '" + variant + "' is not a file name suffix such as quantized or fp16");
+            }
+        }
 
-        public Options withNumBeams(int n) { return new Options(sessions, n, maxLength); }
+        public static Options defaults() { return new Options(SessionSettings.defaults(), null, null, ""); }
 
-        public Options withMaxLength(int n) { return new Options(sessions, numBeams, n); }
+        public Options withNumBeams(int n) { return new Options(sessions, n, maxLength, variant); }
 
-        public Options withSessions(SessionSettings s) { return new Options(s, numBeams, maxLength); }
+        public Options withMaxLength(int n) { return new Options(sessions, numBeams, n, variant); }
+
+        public Options withSessions(SessionSettings s) { return new Options(s, numBeams, maxLength, variant); }
+
+        public Options withVariant(String v) { return new Options(sessions, numBeams, maxLength, v); }
     }
 
     private final Path dir;
@@ -56,7 +66,7 @@ public final class OnnxCaptioner implements Captioner {
 
     /** @throws AtelierException when the folder is not a vision-encoder-decoder export or misses its config files */
     public static OnnxCaptioner open(Path dir, Options options) {
-        CaptionerFiles files = CaptionerFiles.find(dir);
+        CaptionerFiles files = CaptionerFiles.find(dir, options.variant());
         Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
         GenerationSettings generation = GenerationSettings.read(dir);
         if (options.numBeams() != null) generation = generation.withNumBeams(options.numBeams());

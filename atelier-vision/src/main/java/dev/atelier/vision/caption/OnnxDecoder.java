@@ -50,6 +50,14 @@ final class OnnxDecoder implements AutoCloseable {
             }
             check(a);
             if (b != a) check(b);
+            // every past the later steps take must come back from some step: from the first step only for the
+            // cross-attention caches, which split with-past exports no longer return
+            for (String input : pastNames(b)) {
+                String present = PRESENT_PREFIX + input.substring(PAST_PREFIX.length());
+                if (!b.outputs().containsKey(present) && !a.outputs().containsKey(present)) {
+                    throw b.notACaptioner("takes '" + input + "' but no decoder returns '" + present + "'");
+                }
+            }
             if (kind == CaptionerFiles.Kind.MERGED && !a.inputs().containsKey("use_cache_branch")) {
                 throw a.notACaptioner("has no input 'use_cache_branch'");
             }
@@ -78,12 +86,6 @@ final class OnnxDecoder implements AutoCloseable {
             throw part.notACaptioner("has no input 'input_ids'");
         }
         if (!part.outputs().containsKey("logits")) throw part.notACaptioner("has no output 'logits'");
-        for (String input : part.inputs().keySet()) {
-            if (input.startsWith(PAST_PREFIX)) {
-                String present = PRESENT_PREFIX + input.substring(PAST_PREFIX.length());
-                if (!part.outputs().containsKey(present)) throw part.notACaptioner("takes '" + input + "' but returns no '" + present + "'");
-            }
-        }
     }
 
     CaptionerFiles.Kind kind() { return kind; }
@@ -116,12 +118,12 @@ final class OnnxDecoder implements AutoCloseable {
             } else if (past == null || parents == null) {
                 Map<String, Tensor.Floats> empty = kind == CaptionerFiles.Kind.MERGED ? emptyPast(first, rows) : null;
                 out = first.run(feeds(first, sequences, 0, length, empty, false));
-                past = presents(first, out, empty);
+                past = presents(out, empty);
             } else {
                 past = reorder(past, parents);
                 int pastLength = length - 1;
                 out = later.run(feeds(later, sequences, pastLength, length, past, true));
-                past = presents(later, out, past);
+                past = presents(out, past);
             }
             return lastLogits(out.get("logits"), rows);
         }
@@ -176,15 +178,21 @@ final class OnnxDecoder implements AutoCloseable {
         return empty;
     }
 
-    /** The next pasts: every returned present under its past name; pasts not returned this step are kept. */
-    private static Map<String, Tensor.Floats> presents(OnnxPart part, Map<String, Tensor.Floats> out,
-                                                       Map<String, Tensor.Floats> previous) {
+    /**
+     * The next pasts: every returned present under its past name. Cross-attention caches ({@code .encoder.}) depend
+     * on the picture only: once known they are kept (split with-past exports do not return them, merged ones
+     * may return placeholders).
+     */
+    static Map<String, Tensor.Floats> presents(Map<String, Tensor.Floats> out, Map<String, Tensor.Floats> previous) {
         Map<String, Tensor.Floats> next = new LinkedHashMap<>();
         if (previous != null) next.putAll(previous);
         for (var e : out.entrySet()) {
-            if (e.getKey().startsWith(PRESENT_PREFIX)) {
-                next.put(PAST_PREFIX + e.getKey().substring(PRESENT_PREFIX.length()), e.getValue());
-            }
+            if (!e.getKey().startsWith(PRESENT_PREFIX)) continue;
+            String past = PAST_PREFIX + e.getKey().substring(PRESENT_PREFIX.length());
+            Tensor.Floats known = next.get(past);
+            boolean crossAttention = past.contains(".encoder.");
+            if (crossAttention && known != null && Tensor.elements(known.shape()) > 0) continue;
+            next.put(past, e.getValue());
         }
         return next;
     }

@@ -33,13 +33,15 @@ class OnnxCaptionerTest {
 
     private Path toy(Spec spec) throws Exception {
         return ToyCaptioner.write(tmp.resolve(spec.layout() + (spec.underOnnxFolder() ? "-onnx" : "")
-                + (spec.numBeams() > 1 ? "-beams" : "") + (spec.speechless() ? "-silent" : "")), spec);
+                + (spec.numBeams() > 1 ? "-beams" : "") + (spec.speechless() ? "-silent" : "") + (spec.fp16() ? "-fp16" : "")
+                + (spec.mergesAsPairs() ? "-pairs" : "")), spec);
     }
 
     @Test
     void greedyDecodingReadsThePictureInEveryLayout() throws Exception {
         for (Spec spec : List.of(Spec.of(Layout.PLAIN), Spec.of(Layout.WITH_PAST), Spec.of(Layout.MERGED),
-                Spec.of(Layout.MERGED).withOnnxFolder().withMergePairs(), Spec.of(Layout.WITH_PAST).withOnnxFolder())) {
+                Spec.of(Layout.MERGED).withOnnxFolder().withMergePairs(), Spec.of(Layout.WITH_PAST).withOnnxFolder(),
+                Spec.of(Layout.MERGED).withFp16(), Spec.of(Layout.WITH_PAST).withFp16())) {
             try (OnnxCaptioner captioner = OnnxCaptioner.open(toy(spec))) {
                 assertThat(captioner.caption(RED)).as(spec.toString()).isEqualTo(ToyCaptioner.RED);
                 assertThat(captioner.caption(BLUE)).as(spec.toString()).isEqualTo(ToyCaptioner.BLUE);
@@ -75,6 +77,29 @@ class OnnxCaptionerTest {
                 assertThat(captioner.caption(GREEN)).as(layout.name()).isEqualTo(ToyCaptioner.GREEN_GREEDY);
             }
         }
+    }
+
+    @Test
+    void beamSearchWorksOnFloat16Exports() throws Exception {
+        for (Layout layout : List.of(Layout.WITH_PAST, Layout.MERGED)) {
+            try (OnnxCaptioner captioner = OnnxCaptioner.open(toy(Spec.of(layout).withFp16().withBeams(2)))) {
+                assertThat(captioner.caption(GREEN)).as(layout.name()).isEqualTo(ToyCaptioner.GREEN_BEAM);
+            }
+        }
+    }
+
+    @Test
+    void aFileVariantIsChosenByItsSuffix() throws Exception {
+        Path dir = toy(Spec.of(Layout.MERGED).withOnnxFolder());
+        for (String file : List.of("encoder_model", "decoder_model_merged")) {
+            Files.move(dir.resolve("onnx/" + file + ".onnx"), dir.resolve("onnx/" + file + "_quantized.onnx"));
+        }
+        try (OnnxCaptioner captioner = OnnxCaptioner.open(dir, OnnxCaptioner.Options.defaults().withVariant("quantized"))) {
+            assertThat(captioner.caption(BLUE)).isEqualTo(ToyCaptioner.BLUE);
+        }
+        assertThatThrownBy(() -> OnnxCaptioner.open(dir)).isInstanceOf(AtelierException.class)
+                .hasMessageContaining("expected encoder_model.onnx").hasMessageContaining("onnx/");
+        assertThatThrownBy(() -> OnnxCaptioner.Options.defaults().withVariant("../x")).isInstanceOf(AtelierException.class);
     }
 
     @Test
