@@ -7,9 +7,11 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.TensorInfo;
 import dev.atelier.core.AtelierException;
 import dev.atelier.diffusion.onnx.Device;
+import dev.atelier.diffusion.onnx.OrtSessions;
 import dev.atelier.diffusion.onnx.SessionSettings;
 import dev.atelier.diffusion.onnx.Tensor;
 import java.nio.ByteBuffer;
@@ -61,7 +63,20 @@ final class OnnxPart implements AutoCloseable {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             if (settings.intraOpThreads() > 0) options.setIntraOpNumThreads(settings.intraOpThreads());
-            if (settings.device() == Device.CUDA) options.addCUDA(settings.cudaDeviceId());
+            options.setOptimizationLevel(switch (settings.optimisation()) {
+                case NONE -> OptLevel.NO_OPT;
+                case BASIC -> OptLevel.BASIC_OPT;
+                case EXTENDED -> OptLevel.EXTENDED_OPT;
+                case ALL -> OptLevel.ALL_OPT;
+            });
+            options.setCPUArenaAllocator(settings.memoryArena());
+            if (settings.device() == Device.CUDA) {
+                if (!OrtSessions.cudaAvailable()) {
+                    throw new AtelierException("captioning on cuda needs ONNX Runtime's GPU build (onnxruntime_gpu) on"
+                            + " the classpath; run on the cpu instead");
+                }
+                options.addCUDA(settings.cudaDeviceId());
+            }
             return new OnnxPart(role, file, env, env.createSession(file.toString(), options));
         } catch (OrtException e) {
             throw new AtelierException("cannot load the captioner's " + role + " from " + file + ": " + e.getMessage()

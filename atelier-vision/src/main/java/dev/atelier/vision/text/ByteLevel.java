@@ -29,9 +29,6 @@ public final class ByteLevel {
 
     private ByteLevel() {}
 
-    /** The alphabet's character for one byte. */
-    public static char charOf(int unsignedByte) { return CHAR_OF_BYTE[unsignedByte & 0xFF]; }
-
     /** Text as UTF-8 bytes spelled in the alphabet. */
     public static String encode(String text) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
@@ -41,19 +38,20 @@ public final class ByteLevel {
     }
 
     /**
-     * Appends the bytes a token spells to {@code out}. Characters outside the alphabet (text of added tokens) are
-     * appended as their own UTF-8.
+     * Appends the bytes a token spells to {@code out}. A token with a character outside the alphabet (text of an
+     * added token) is appended as its own UTF-8, as Hugging Face's byte-level decoder does.
      */
     static void appendBytes(String token, ByteArrayOutputStream out) {
-        for (int i = 0; i < token.length(); ) {
-            int cp = token.codePointAt(i);
-            if (cp < BYTE_OF_CHAR.length && BYTE_OF_CHAR[cp] >= 0) {
-                out.write(BYTE_OF_CHAR[cp]);
-            } else {
-                out.writeBytes(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+        byte[] spelled = new byte[token.length()];
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c >= BYTE_OF_CHAR.length || BYTE_OF_CHAR[c] < 0) {
+                out.writeBytes(token.getBytes(StandardCharsets.UTF_8));
+                return;
             }
-            i += Character.charCount(cp);
+            spelled[i] = (byte) BYTE_OF_CHAR[c];
         }
+        out.writeBytes(spelled);
     }
 
     /** UTF-8 to text, invalid sequences (a character cut off by max length) becoming U+FFFD as Hugging Face does. */

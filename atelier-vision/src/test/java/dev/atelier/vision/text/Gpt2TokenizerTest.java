@@ -70,6 +70,12 @@ class Gpt2TokenizerTest {
     }
 
     @Test
+    void aTokenOutsideTheByteAlphabetIsItsOwnText() {
+        Gpt2Tokenizer t = new Gpt2Tokenizer(Map.of("日本", 0, "Ġ", 1, "Ã©", 2), List.of(), List.of(), false, false);
+        assertThat(t.decode(List.of(0, 1, 2), true)).isEqualTo("日本 é");
+    }
+
+    @Test
     void cleanUpRemovesSpacesBeforePunctuationWhenConfigured() throws Exception {
         Gpt2Tokenizer t = toy(false); // the toy's tokenizer_config.json asks for clean-up
         assertThat(t.decode(t.encode("a cat , a dog ."), true)).isEqualTo("a cat, a dog.");
