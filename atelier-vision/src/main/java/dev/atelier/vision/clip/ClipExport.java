@@ -28,12 +28,23 @@ public record ClipExport(Path root, Layout layout, Path model, Path textModel, P
 
     public enum Layout { SINGLE, SPLIT }
 
-    static final String SINGLE_FILE = "model.onnx";
-    static final String TEXT_FILE = "text_model.onnx";
-    static final String VISION_FILE = "vision_model.onnx";
-
-    /** Finds the export's files, or fails in one line naming what was expected and what the folder holds. */
+    /** Finds the export's plain (unsuffixed) files, or fails in one line naming what was expected and found. */
     public static ClipExport locate(Path root) {
+        return locate(root, "");
+    }
+
+    /**
+     * Finds the export's files of a variant: {@code "quantized"} looks for {@code model_quantized.onnx} or
+     * {@code text_model_quantized.onnx} + {@code vision_model_quantized.onnx}; {@code ""} for the plain names.
+     */
+    public static ClipExport locate(Path root, String variant) {
+        if (!variant.matches("[A-Za-z0-9_]*")) {
+            throw new AtelierException("CLIP file variant '" + variant + "' is not a file-name suffix such as quantized or fp16");
+        }
+        String suffix = variant.isEmpty() ? "" : "_" + variant;
+        String singleFile = "model" + suffix + ".onnx";
+        String textFile = "text_model" + suffix + ".onnx";
+        String visionFile = "vision_model" + suffix + ".onnx";
         if (!Files.isDirectory(root)) {
             throw new AtelierException("CLIP model folder " + root + " does not exist; give a folder holding a CLIP ONNX export"
                     + " (model.onnx, or text_model.onnx and vision_model.onnx)");
@@ -41,23 +52,23 @@ public record ClipExport(Path root, Layout layout, Path model, Path textModel, P
         Path tokenizer = tokenizerDir(root);
         Path preprocessor = Files.isRegularFile(root.resolve("preprocessor_config.json")) ? root.resolve("preprocessor_config.json") : null;
         for (Path dir : List.of(root, root.resolve("onnx"))) {
-            boolean text = Files.isRegularFile(dir.resolve(TEXT_FILE));
-            boolean vision = Files.isRegularFile(dir.resolve(VISION_FILE));
+            boolean text = Files.isRegularFile(dir.resolve(textFile));
+            boolean vision = Files.isRegularFile(dir.resolve(visionFile));
             if (text && vision) {
-                return new ClipExport(root, Layout.SPLIT, null, dir.resolve(TEXT_FILE), dir.resolve(VISION_FILE),
+                return new ClipExport(root, Layout.SPLIT, null, dir.resolve(textFile), dir.resolve(visionFile),
                         requireTokenizer(root, tokenizer), preprocessor);
             }
             if (text || vision) {
-                throw new AtelierException(root + " holds " + root.relativize(dir.resolve(text ? TEXT_FILE : VISION_FILE))
-                        + " but not " + (text ? VISION_FILE : TEXT_FILE) + " beside it; a split CLIP export needs both towers");
+                throw new AtelierException(root + " holds " + root.relativize(dir.resolve(text ? textFile : visionFile))
+                        + " but not " + (text ? visionFile : textFile) + " beside it; a split CLIP export needs both towers");
             }
-            if (Files.isRegularFile(dir.resolve(SINGLE_FILE))) {
-                return new ClipExport(root, Layout.SINGLE, dir.resolve(SINGLE_FILE), null, null,
+            if (Files.isRegularFile(dir.resolve(singleFile))) {
+                return new ClipExport(root, Layout.SINGLE, dir.resolve(singleFile), null, null,
                         requireTokenizer(root, tokenizer), preprocessor);
             }
         }
-        throw new AtelierException(root + " is not a CLIP ONNX export: expected model.onnx, or text_model.onnx and"
-                + " vision_model.onnx, at its root or under onnx/; found " + describeOnnxFiles(root));
+        throw new AtelierException(root + " is not a CLIP ONNX export: expected " + singleFile + ", or " + textFile
+                + " and " + visionFile + ", at its root or under onnx/; found " + describeOnnxFiles(root));
     }
 
     /** The folder holding vocab.json + merges.txt, or {@code null}. */

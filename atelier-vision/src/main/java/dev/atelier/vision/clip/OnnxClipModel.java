@@ -115,6 +115,14 @@ public final class OnnxClipModel implements ImageTextEmbedder {
         return new OnnxClipModel(ClipExport.locate(dir), settings);
     }
 
+    /**
+     * Opens a variant of the export's ONNX files, e.g. {@code quantized} or {@code fp16} for
+     * {@code text_model_quantized.onnx}; an empty variant means the plain files.
+     */
+    public static OnnxClipModel open(Path dir, SessionSettings settings, String variant) {
+        return new OnnxClipModel(ClipExport.locate(dir, variant), settings);
+    }
+
     public ClipExport export() { return export; }
 
     public ImagePreprocessor preprocessor() { return preprocessor; }
@@ -136,6 +144,7 @@ public final class OnnxClipModel implements ImageTextEmbedder {
     }
 
     /** Normalised embeddings of several texts, in order (run in batches). */
+    @Override
     public List<float[]> embedTexts(List<String> texts) {
         List<float[]> out = new ArrayList<>(texts.size());
         for (int from = 0; from < texts.size(); from += BATCH) {
@@ -154,6 +163,7 @@ public final class OnnxClipModel implements ImageTextEmbedder {
      * Normalised embeddings of several pictures, in order. Pictures are batched when the preprocessing gives
      * them one size (a centre crop or a fixed size), else embedded one by one.
      */
+    @Override
     public List<float[]> embedImages(List<BufferedImage> images) {
         List<float[]> out = new ArrayList<>(images.size());
         boolean sameSize = preprocessor.centerCrop()

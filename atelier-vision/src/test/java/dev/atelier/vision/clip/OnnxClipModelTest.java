@@ -213,6 +213,20 @@ class OnnxClipModelTest {
     }
 
     @Test
+    void aVariantOfTheFilesIsChosenBySuffix() throws Exception {
+        Path dir = ToyClip.write(tmp.resolve("clip"), Spec.of(Layout.SPLIT).inOnnxDir());
+        Files.move(dir.resolve("onnx/text_model.onnx"), dir.resolve("onnx/text_model_quantized.onnx"));
+        Files.move(dir.resolve("onnx/vision_model.onnx"), dir.resolve("onnx/vision_model_quantized.onnx"));
+        String msg = oneLineError(dir);
+        assertTrue(msg.contains("onnx/text_model_quantized.onnx, onnx/vision_model_quantized.onnx"), msg);
+        try (OnnxClipModel clip = OnnxClipModel.open(dir, dev.atelier.diffusion.onnx.SessionSettings.defaults(), "quantized")) {
+            assertEquals(ToyClip.similarity(Color.BLUE, "blue"),
+                    ImageTextEmbedder.similarity(clip.embedText("blue"), clip.embedImage(flat(30, 30, Color.BLUE))), 2e-4);
+        }
+        assertThrows(AtelierException.class, () -> OnnxClipModel.open(dir, dev.atelier.diffusion.onnx.SessionSettings.defaults(), "../x"));
+    }
+
+    @Test
     void aTowerWithoutProjectionIsRefusedByName() {
         String msg = oneLineError(ToyClip.write(tmp.resolve("raw"), Spec.of(Layout.SPLIT).withoutProjection()));
         assertTrue(msg.contains("no output text_embeds"), msg);
