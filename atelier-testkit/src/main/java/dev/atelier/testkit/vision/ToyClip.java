@@ -58,27 +58,31 @@ public final class ToyClip {
      * @param std                normalisation std the image graph undoes (and the config declares)
      * @param projected          outputs {@code text_embeds}/{@code image_embeds}; false writes a split export
      *                           with only {@code last_hidden_state}/{@code pooler_output} (CLIPTextModel without projection)
+     * @param fixedPixels        declares {@code pixel_values} as [batch, 3, imageSize, imageSize] rather than any size
      */
     public record Spec(Layout layout, boolean underOnnxDir, ElemType idType, boolean attentionMask,
                        boolean tokenizerSubfolder, boolean preprocessorConfig, int imageSize, double[] mean,
-                       double[] std, boolean projected) {
+                       double[] std, boolean projected, boolean fixedPixels) {
 
         /** The layout with defaults: files at the root, int64 ids, mask for SINGLE only, CLIP's preprocessing implied. */
         public static Spec of(Layout layout) {
             return new Spec(layout, false, ElemType.INT64, layout == Layout.SINGLE, false, false, 224, CLIP_MEAN,
-                    CLIP_STD, true);
+                    CLIP_STD, true, false);
         }
 
-        public Spec inOnnxDir() { return new Spec(layout, true, idType, attentionMask, tokenizerSubfolder, preprocessorConfig, imageSize, mean, std, projected); }
-        public Spec withIds(ElemType t) { return new Spec(layout, underOnnxDir, t, attentionMask, tokenizerSubfolder, preprocessorConfig, imageSize, mean, std, projected); }
-        public Spec withAttentionMask(boolean on) { return new Spec(layout, underOnnxDir, idType, on, tokenizerSubfolder, preprocessorConfig, imageSize, mean, std, projected); }
-        public Spec withTokenizerSubfolder() { return new Spec(layout, underOnnxDir, idType, attentionMask, true, preprocessorConfig, imageSize, mean, std, projected); }
-        public Spec withoutProjection() { return new Spec(layout, underOnnxDir, idType, attentionMask, tokenizerSubfolder, preprocessorConfig, imageSize, mean, std, false); }
+        public Spec inOnnxDir() { return new Spec(layout, true, idType, attentionMask, tokenizerSubfolder, preprocessorConfig, imageSize, mean, std, projected, fixedPixels); }
+        public Spec withIds(ElemType t) { return new Spec(layout, underOnnxDir, t, attentionMask, tokenizerSubfolder, preprocessorConfig, imageSize, mean, std, projected, fixedPixels); }
+        public Spec withAttentionMask(boolean on) { return new Spec(layout, underOnnxDir, idType, on, tokenizerSubfolder, preprocessorConfig, imageSize, mean, std, projected, fixedPixels); }
+        public Spec withTokenizerSubfolder() { return new Spec(layout, underOnnxDir, idType, attentionMask, true, preprocessorConfig, imageSize, mean, std, projected, fixedPixels); }
+        public Spec withoutProjection() { return new Spec(layout, underOnnxDir, idType, attentionMask, tokenizerSubfolder, preprocessorConfig, imageSize, mean, std, false, fixedPixels); }
 
         /** Writes a preprocessor_config.json: shortest edge and crop {@code size}, this mean and std. */
         public Spec withPreprocessor(int size, double[] mean, double[] std) {
-            return new Spec(layout, underOnnxDir, idType, attentionMask, tokenizerSubfolder, true, size, mean, std, projected);
+            return new Spec(layout, underOnnxDir, idType, attentionMask, tokenizerSubfolder, true, size, mean, std, projected, fixedPixels);
         }
+
+        /** Declares pixel_values with fixed height and width {@code imageSize}, as static-shape exports do. */
+        public Spec withFixedPixels() { return new Spec(layout, underOnnxDir, idType, attentionMask, tokenizerSubfolder, preprocessorConfig, imageSize, mean, std, projected, true); }
 
         String padToken() { return attentionMask ? "!" : ToyVocabulary.EOS; }
     }
@@ -184,7 +188,7 @@ public final class ToyClip {
             System.arraycopy(PAD_JUNK, 0, table, pad * DIMENSION, DIMENSION);
         }
         b.input("input_ids", spec.idType(), "text_batch", "sequence");
-        if (single) b.input("pixel_values", ElemType.FLOAT, "image_batch", 3, "height", "width");
+        if (single) pixelInput(b, spec);
         if (spec.attentionMask()) b.input("attention_mask", spec.idType(), "text_batch", "sequence");
         b.initializer("token_table", new long[] {vocab.size(), DIMENSION}, table);
         b.node("Gather", List.of("token_table", "input_ids"), List.of("token_states"), Map.of("axis", new IntAttr(0)));
@@ -208,8 +212,13 @@ public final class ToyClip {
         }
     }
 
+    private static void pixelInput(OnnxModelBuilder b, Spec spec) {
+        if (spec.fixedPixels()) b.input("pixel_values", ElemType.FLOAT, "image_batch", 3, spec.imageSize(), spec.imageSize());
+        else b.input("pixel_values", ElemType.FLOAT, "image_batch", 3, "height", "width");
+    }
+
     private static void imageGraph(OnnxModelBuilder b, Spec spec, boolean single) {
-        if (!single) b.input("pixel_values", ElemType.FLOAT, "image_batch", 3, "height", "width");
+        if (!single) pixelInput(b, spec);
         // pixel_values = (p − mean)/std with p in [0, 1], so 2p − 1 = pixel_values · 2std + (2mean − 1).
         float[] w = new float[3 * DIMENSION];
         float[] bias = new float[DIMENSION];

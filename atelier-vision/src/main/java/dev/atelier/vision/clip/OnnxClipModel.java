@@ -17,7 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +56,7 @@ public final class OnnxClipModel implements ImageTextEmbedder {
     private final String modelId;
     /** Single layout only: the constant input of the tower not being asked for. */
     private final Tensor.Floats idlePixels;
-    private final Tensor.Longs idleIds;
+    private final Tokens idleTokens;
 
     private OnnxClipModel(ClipExport export, SessionSettings settings) {
         this.export = export;
@@ -78,6 +81,7 @@ public final class OnnxClipModel implements ImageTextEmbedder {
             textOutput = embeddingOutput(textSession, TEXT_OUTPUTS, "text");
             imageOutput = embeddingOutput(visionSession, IMAGE_OUTPUTS, "image");
             rejectUnknownInputs();
+            requireMatchingImageSize();
             textMask = textSession.input("attention_mask").isPresent();
             TensorSpec ids = textSession.requireInput("input_ids");
             sequenceLength = ids.rank() == 2 && ids.isFixed(1) ? (int) ids.dim(1) : tokenizer.maxLength();
@@ -88,10 +92,10 @@ public final class OnnxClipModel implements ImageTextEmbedder {
             if (export.layout() == ClipExport.Layout.SINGLE) {
                 int[] hw = idleImageSize();
                 idlePixels = Tensor.of(new float[3 * hw[0] * hw[1]], 1, 3, hw[0], hw[1]);
-                idleIds = tokens(List.of("")).ids;
+                idleTokens = tokens(List.of(""));
             } else {
                 idlePixels = null;
-                idleIds = null;
+                idleTokens = null;
             }
             dimension = resolveDimension();
             modelId = name() + "@" + fingerprint();
@@ -176,7 +180,7 @@ public final class OnnxClipModel implements ImageTextEmbedder {
                 pixels = preprocessor.pixelValues(part);
             } catch (AtelierException e) {
                 // pictures of different sizes without a resize: fall back to one at a time
-                for (BufferedImage img : part) out.addAll(embedImagesOneByOne(img));
+                for (BufferedImage img : part) out.addAll(embedPixels(preprocessor.pixelValues(img), 1));
                 continue;
             }
             out.addAll(embedPixels(pixels, part.size()));
@@ -184,18 +188,19 @@ public final class OnnxClipModel implements ImageTextEmbedder {
         return out;
     }
 
-    private List<float[]> embedImagesOneByOne(BufferedImage image) {
-        return embedPixels(preprocessor.pixelValues(image), 1);
+    private List<float[]> embedPixels(Tensor.Floats pixels, int count) {
+        return rows(run(visionSession, imageFeeds(pixels), imageOutput), count);
     }
 
-    private List<float[]> embedPixels(Tensor.Floats pixels, int count) {
+    /** pixel_values, and with the single model.onnx the idle text tower's input. */
+    private Map<String, Tensor> imageFeeds(Tensor.Floats pixels) {
         Map<String, Tensor> feeds = new LinkedHashMap<>();
         feeds.put("pixel_values", pixels);
-        if (idleIds != null) {
-            feeds.put("input_ids", idleIds);
-            if (textMask) feeds.put("attention_mask", tokens(List.of("")).mask);
+        if (idleTokens != null) {
+            feeds.put("input_ids", idleTokens.ids);
+            if (textMask) feeds.put("attention_mask", idleTokens.mask);
         }
-        return rows(run(visionSession, feeds, imageOutput), count);
+        return feeds;
     }
 
     @Override
@@ -215,7 +220,7 @@ public final class OnnxClipModel implements ImageTextEmbedder {
         int n = texts.size();
         long[] ids = new long[n * sequenceLength];
         long[] mask = new long[n * sequenceLength];
-        java.util.Arrays.fill(ids, tokenizer.padId());
+        Arrays.fill(ids, tokenizer.padId());
         for (int row = 0; row < n; row++) {
             int[] body = tokenizer.encode(texts.get(row));
             int kept = Math.min(body.length, sequenceLength - 2);
@@ -238,13 +243,13 @@ public final class OnnxClipModel implements ImageTextEmbedder {
     private static List<float[]> rows(Tensor.Floats t, int n) {
         long[] shape = t.shape();
         if (shape.length != 2 || shape[0] != n) {
-            throw new AtelierException("the CLIP model returned embeddings of shape " + java.util.Arrays.toString(shape)
+            throw new AtelierException("the CLIP model returned embeddings of shape " + Arrays.toString(shape)
                     + " for " + n + " inputs; expected [" + n + ", D] — this is not a projected CLIP export");
         }
         int d = (int) shape[1];
         List<float[]> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            float[] v = java.util.Arrays.copyOfRange(t.data(), i * d, (i + 1) * d);
+            float[] v = Arrays.copyOfRange(t.data(), i * d, (i + 1) * d);
             out.add(normalise(v));
         }
         return out;
@@ -294,6 +299,20 @@ public final class OnnxClipModel implements ImageTextEmbedder {
         }
     }
 
+    /** A model fixed to one picture size must get that size from the preprocessing. */
+    private void requireMatchingImageSize() {
+        TensorSpec pixels = visionSession.requireInput("pixel_values");
+        if (pixels.rank() != 4 || !pixels.isFixed(2) || !pixels.isFixed(3)) return;
+        boolean fixedOutput = preprocessor.centerCrop()
+                || (preprocessor.resize() && preprocessor.size() instanceof ImagePreprocessor.Size.Exact);
+        int[] out = preprocessor.outputSize(pixels.dim(2) > 0 ? (int) pixels.dim(2) : 224, pixels.dim(3) > 0 ? (int) pixels.dim(3) : 224);
+        if (fixedOutput && (out[0] != pixels.dim(2) || out[1] != pixels.dim(3))) {
+            throw new AtelierException("the preprocessing gives " + out[0] + "x" + out[1] + " pictures but "
+                    + visionSession.name() + " takes " + pixels.dim(2) + "x" + pixels.dim(3)
+                    + "; the export's preprocessor_config.json does not belong to it");
+        }
+    }
+
     private int[] idleImageSize() {
         TensorSpec pixels = visionSession.requireInput("pixel_values");
         if (pixels.rank() == 4 && pixels.isFixed(2) && pixels.isFixed(3)) {
@@ -315,14 +334,9 @@ public final class OnnxClipModel implements ImageTextEmbedder {
     }
 
     private long imageDimByRunning() {
-        int[] hw = preprocessor.outputSize(224, 224);
-        Map<String, Tensor> feeds = new LinkedHashMap<>();
-        feeds.put("pixel_values", Tensor.of(new float[3 * hw[0] * hw[1]], 1, 3, hw[0], hw[1]));
-        if (idleIds != null) {
-            feeds.put("input_ids", idleIds);
-            if (textMask) feeds.put("attention_mask", tokens(List.of("")).mask);
-        }
-        return run(visionSession, feeds, imageOutput).shape()[1];
+        int[] hw = idleImageSize();
+        Tensor.Floats pixels = Tensor.of(new float[3 * hw[0] * hw[1]], 1, 3, hw[0], hw[1]);
+        return run(visionSession, imageFeeds(pixels), imageOutput).shape()[1];
     }
 
     private static long declaredDim(ModelSession session, String output) {
@@ -358,7 +372,7 @@ public final class OnnxClipModel implements ImageTextEmbedder {
             if (export.visionModel() != null) files.add(export.visionModel());
             for (Path f : files) digestEnds(sha, f);
             sha.update(Files.readAllBytes(export.tokenizerDir().resolve("vocab.json")));
-            sha.update(preprocessor.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(preprocessor.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(sha.digest(), 0, 8);
         } catch (IOException e) {
             throw new AtelierException("cannot read the CLIP export in " + export.root() + ": " + e.getMessage(), e);
@@ -369,8 +383,8 @@ public final class OnnxClipModel implements ImageTextEmbedder {
 
     private static void digestEnds(MessageDigest sha, Path file) throws IOException {
         long size = Files.size(file);
-        sha.update(file.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        sha.update(Long.toString(size).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sha.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+        sha.update(Long.toString(size).getBytes(StandardCharsets.UTF_8));
         int window = 1 << 20;
         try (InputStream in = Files.newInputStream(file)) {
             sha.update(in.readNBytes(window));
@@ -378,7 +392,7 @@ public final class OnnxClipModel implements ImageTextEmbedder {
         if (size > window) {
             try (var ch = Files.newByteChannel(file)) {
                 ch.position(Math.max(window, size - window));
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(window, size - window));
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(window, size - window));
                 while (buf.hasRemaining() && ch.read(buf) > 0) { /* fill */ }
                 buf.flip();
                 sha.update(buf);

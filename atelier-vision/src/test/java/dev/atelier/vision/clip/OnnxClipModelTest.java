@@ -227,6 +227,18 @@ class OnnxClipModelTest {
     }
 
     @Test
+    void aFixedSizeModelWithAnotherPreprocessingSizeIsRefused() throws Exception {
+        Path dir = ToyClip.write(tmp.resolve("clip"), Spec.of(Layout.SINGLE).withFixedPixels());
+        try (OnnxClipModel clip = OnnxClipModel.open(dir)) {
+            assertEquals(ToyClip.similarity(Color.RED, "red"),
+                    ImageTextEmbedder.similarity(clip.embedText("red"), clip.embedImage(flat(250, 300, Color.RED))), 2e-4);
+        }
+        Files.writeString(dir.resolve("preprocessor_config.json"), "{\"size\": 32, \"crop_size\": 32}");
+        String msg = oneLineError(dir);
+        assertTrue(msg.contains("gives 32x32 pictures") && msg.contains("takes 224x224"), msg);
+    }
+
+    @Test
     void aTowerWithoutProjectionIsRefusedByName() {
         String msg = oneLineError(ToyClip.write(tmp.resolve("raw"), Spec.of(Layout.SPLIT).withoutProjection()));
         assertTrue(msg.contains("no output text_embeds"), msg);
