@@ -96,6 +96,23 @@ public record ImagePreprocessor(
     @Override
     public double[] std() { return std.clone(); }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ImagePreprocessor p && p.toString().equals(toString());
+    }
+
+    @Override
+    public int hashCode() { return toString().hashCode(); }
+
+    /** Every setting, so equal strings mean equal preprocessing. */
+    @Override
+    public String toString() {
+        return "ImagePreprocessor[convertRgb=" + convertRgb + ", resize=" + resize + ", size=" + size + ", resample="
+                + resample + ", centerCrop=" + centerCrop + ", crop=" + cropHeight + "x" + cropWidth + ", rescale="
+                + rescale + ", rescaleFactor=" + rescaleFactor + ", normalize=" + normalize + ", mean="
+                + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
+    }
+
     /** CLIPImageProcessor's defaults: shortest edge 224 bicubic, centre crop 224, OpenAI CLIP mean/std. */
     public static ImagePreprocessor clipDefaults() {
         return new ImagePreprocessor(true, true, new Size.ShortestEdge(224, 0), Resampling.BICUBIC, true, 224, 224,
