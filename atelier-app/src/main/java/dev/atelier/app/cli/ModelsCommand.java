@@ -207,7 +207,11 @@ final class ModelsCommand implements Runnable {
             out.printf("Done: %d of %d files downloaded (%s) into%n  %s%n", result.filesDownloaded(), result.files(),
                     ByteSizes.format(result.bytesDownloaded()), result.snapshotDir());
             preset.ifPresent(p -> out.printf("Use it with %s%n",
-                    p.kind().equals("gguf") ? "--llm gguf:" + p.name() : "--model " + p.name()));
+                    switch (p.kind()) {
+                        case "gguf" -> "--llm gguf:" + p.name();
+                        case "clip" -> "--clip " + p.name();
+                        default -> "--model " + p.name();
+                    }));
             return 0;
         }
     }
