@@ -1,6 +1,7 @@
 package dev.atelier.app.cli;
 
 import dev.atelier.app.config.UserSettings;
+import dev.atelier.app.logging.StartupClock;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
@@ -109,11 +110,15 @@ final class GenerateCommand implements Callable<Integer> {
         }
         ModelsCommand.ensureAvailable(List.of(modelSpec), pull.yes, stderr);
         Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull.yes, stderr);
+        StartupClock.mark("model lookup");
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, render.pipelineSettings())) {
+            StartupClock.mark("tokenizer and sessions");
             GenerationRequest request = buildRequest(stored, modelDir, pipeline);
             Path out = output.resolve(request.prompt(), request.seed());
             GenerationResult result = render(pipeline, request, stderr);
+            StartupClock.mark("other steps and decode");
             List<Path> written = write(result, pipeline.directory().name(), out);
+            StartupClock.mark("PNG write");
             for (int i = 0; i < written.size(); i++) {
                 stdout.printf("wrote %s (seed %d)%n", written.get(i), result.images().get(i).seed());
             }
@@ -175,7 +180,12 @@ final class GenerateCommand implements Callable<Integer> {
                     err.flush();
                 }, 80));
         try (ProgressBar bar = builder.build()) {
+            boolean[] first = {true};
             GenerationResult result = pipeline.generate(request, event -> {
+                if (first[0]) {
+                    StartupClock.mark("text encoding and first UNet step");
+                    first[0] = false;
+                }
                 bar.maxHint(event.overallSteps());
                 bar.stepTo(event.overallStep());
                 return true;
