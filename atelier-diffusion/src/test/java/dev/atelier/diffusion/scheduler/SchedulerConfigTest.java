@@ -67,7 +67,10 @@ class SchedulerConfigTest {
                 "{\"num_train_timesteps\": 3, \"trained_betas\": [0.1, 0.2, 0.5]}");
         assertThat(config.trainedBetas()).containsExactly(0.1, 0.2, 0.5);
         NoiseSchedule schedule = NoiseSchedule.of(config);
-        assertThat(schedule.alphaCumprod(2)).isCloseTo(0.9 * 0.8 * 0.5, within(1e-12));
+        // torch: the betas become float32, 1 − β is float32, the running product is double stored as float32
+        double product = (double) (1f - 0.1f) * (1f - 0.2f);
+        product = (float) product;
+        assertThat(schedule.alphaCumprod(2)).isEqualTo((double) (float) (product * (1f - 0.5f)));
     }
 
     @Test
