@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 
 /**
@@ -174,6 +175,11 @@ public record SchedulerConfig(
      * Atelier does not follow are named in one warning.
      */
     public static SchedulerConfig parse(String json) {
+        return parse(json, log::warn);
+    }
+
+    /** {@link #parse(String)} with the warning about options Atelier does not follow handed to {@code warnings}. */
+    static SchedulerConfig parse(String json, Consumer<String> warnings) {
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -250,7 +256,8 @@ public record SchedulerConfig(
         b.unsupported = unsupported;
         SchedulerConfig config = b.build();
         if (!unsupported.isEmpty()) {
-            log.warn("The scheduler config asks for options Atelier does not have: {}", String.join("; ", unsupported));
+            warnings.accept("The scheduler config asks for options Atelier does not have: "
+                    + String.join("; ", unsupported) + ".");
         }
         return config;
     }
