@@ -97,10 +97,10 @@ public final class TorchCpuGenerator implements NoiseSource {
         for (int j = from; j < from + 8; j++) {
             float u1 = 1f - data[j];
             float u2 = data[j + 8];
-            float radius = (float) Math.sqrt(-2f * (float) Math.log(u1));
+            float radius = (float) StrictMath.sqrt(-2f * (float) StrictMath.log(u1));
             float theta = (float) (2.0 * Math.PI * u2);
-            data[j] = radius * (float) Math.cos(theta);
-            data[j + 8] = radius * (float) Math.sin(theta);
+            data[j] = radius * (float) StrictMath.cos(theta);
+            data[j + 8] = radius * (float) StrictMath.sin(theta);
         }
     }
 
@@ -113,9 +113,9 @@ public final class TorchCpuGenerator implements NoiseSource {
         }
         double u1 = uniformDouble();
         double u2 = uniformDouble();
-        double radius = Math.sqrt(-2.0 * Math.log1p(-u2));
+        double radius = StrictMath.sqrt(-2.0 * StrictMath.log1p(-u2));
         double theta = 2.0 * Math.PI * u1;
-        cachedNormal = radius * Math.sin(theta);
-        return radius * Math.cos(theta);
+        cachedNormal = radius * StrictMath.sin(theta);
+        return radius * StrictMath.cos(theta);
     }
 }
