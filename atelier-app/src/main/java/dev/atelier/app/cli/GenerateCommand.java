@@ -159,7 +159,8 @@ final class GenerateCommand implements Callable<Integer> {
                 strength != null ? strength : stored != null ? stored.strength() : 0.75,
                 regions != null ? regionalPrompt(prompt != null ? prompt : stored.prompt())
                         // a replay keeps the stored regions; a new prompt replaces the whole picture's conditioning
-                        : prompt == null && stored != null ? stored.regions() : null);
+                        : prompt == null && stored != null ? stored.regions() : null,
+                render.noise != null ? render.noiseKind() : stored != null ? stored.noise() : null);
     }
 
     /** The --regions layout with its prompts; {@code basePrompt} (the whole picture's) is mixed in with --base-ratio. */
