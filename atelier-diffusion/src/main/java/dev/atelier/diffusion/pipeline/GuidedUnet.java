@@ -2,8 +2,6 @@ package dev.atelier.diffusion.pipeline;
 
 import dev.atelier.core.AtelierException;
 import dev.atelier.diffusion.onnx.BoundRun;
-import dev.atelier.diffusion.onnx.PreparedInput;
-import dev.atelier.diffusion.onnx.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,9 +9,10 @@ import java.util.Map;
 
 /**
  * The UNet bound for one render: the guidance's batch entries split into runs as large as the UNet's batch allows,
- * each run's text states (and SDXL/LCM inputs) held in native memory for every step, and its sample, timestep and
- * output buffers allocated once. The extra conditioning channels are written into the sample buffers here, once;
- * {@link #predict} then only writes the scaled latents into each entry, runs, and combines into one buffer.
+ * each run's text states (and SDXL/LCM inputs) written once into native buffers that serve every step (and, through
+ * {@link Unet#borrowRun}, the next render of the same shapes). The extra conditioning channels are written into the
+ * sample buffers here, once; {@link #predict} then only writes the scaled latents into each entry, runs, and combines
+ * into one buffer.
  */
 final class GuidedUnet implements AutoCloseable {
     record ImageSize(int height, int width) {}
@@ -24,7 +23,8 @@ final class GuidedUnet implements AutoCloseable {
 
     private final Guidance guidance;
     private final List<Run> runs = new ArrayList<>();
-    private final List<PreparedInput> prepared = new ArrayList<>();
+    private final Unet unet;
+    private final List<BoundRun> borrowed = new ArrayList<>();
     private final int latentLength;
     private final int entryLength;
     private final float[] predictions;
@@ -33,6 +33,7 @@ final class GuidedUnet implements AutoCloseable {
 
     GuidedUnet(Unet unet, Guidance guidance, UnetConditioning conditioning, int latentHeight, int latentWidth,
                ImageSize size, double guidanceScale) {
+        this.unet = unet;
         this.guidance = guidance;
         int plane = latentHeight * latentWidth;
         int channels = VaeCodec.LATENT_CHANNELS + conditioning.channels();
@@ -58,38 +59,43 @@ final class GuidedUnet implements AutoCloseable {
     private Run bindRun(Unet unet, List<Guidance.Entry> group, int real, UnetConditioning conditioning, int channels,
                         int latentHeight, int latentWidth, ImageSize size, double guidanceScale) {
         int b = group.size();
-        Map<String, PreparedInput> fixed = new HashMap<>();
-        int tokens = group.getFirst().text().tokens();
-        int dim = group.getFirst().text().dim();
-        float[] states = new float[b * tokens * dim];
-        for (int k = 0; k < b; k++) System.arraycopy(group.get(k).text().states(), 0, states, k * tokens * dim, tokens * dim);
-        fixed.put("encoder_hidden_states", prepare(unet, "encoder_hidden_states", Tensor.of(states, b, tokens, dim)));
+        PromptEncoder.Encoded first = group.getFirst().text();
+        int stateLength = first.tokens() * first.dim();
+        Map<String, long[]> inputs = new HashMap<>();
+        inputs.put("sample", new long[] {b, channels, latentHeight, latentWidth});
+        inputs.put("timestep", unet.timestepShape(b));
+        inputs.put("encoder_hidden_states", new long[] {b, first.tokens(), first.dim()});
         if (unet.takesTextEmbeds) {
-            int pooledDim = group.getFirst().text().pooled().length;
-            float[] pooled = new float[b * pooledDim];
-            for (int k = 0; k < b; k++) System.arraycopy(group.get(k).text().pooled(), 0, pooled, k * pooledDim, pooledDim);
-            fixed.put("text_embeds", prepare(unet, "text_embeds", Tensor.of(pooled, b, pooledDim)));
-            float[] timeIds = new float[b * 6];
+            inputs.put("text_embeds", new long[] {b, first.pooled().length});
+            inputs.put("time_ids", new long[] {b, 6});
+        }
+        int embeddingWidth = unet.timestepCond == null ? 0
+                : unet.timestepCond.rank() == 2 && unet.timestepCond.isFixed(1) ? (int) unet.timestepCond.dim(1) : 256;
+        if (unet.timestepCond != null) inputs.put("timestep_cond", new long[] {b, embeddingWidth});
+        BoundRun bound = unet.borrowRun(inputs, new long[] {b, VaeCodec.LATENT_CHANNELS, latentHeight, latentWidth});
+        borrowed.add(bound);
+        Run run = new Run(bound, bound.input("sample"), bound.input("timestep"), bound.output(unet.output), b, real);
+
+        // everything but the latents and the timestep is written once here and stays in native memory
+        BoundRun.InputBuffer states = bound.input("encoder_hidden_states");
+        for (int k = 0; k < b; k++) states.put(k * stateLength, group.get(k).text().states(), 0, stateLength);
+        if (unet.takesTextEmbeds) {
+            BoundRun.InputBuffer pooled = bound.input("text_embeds");
+            int pooledLength = first.pooled().length;
+            for (int k = 0; k < b; k++) pooled.put(k * pooledLength, group.get(k).text().pooled(), 0, pooledLength);
             float[] row = {size.height(), size.width(), 0, 0, size.height(), size.width()};
-            for (int k = 0; k < b; k++) System.arraycopy(row, 0, timeIds, k * 6, 6);
-            fixed.put("time_ids", prepare(unet, "time_ids", Tensor.of(timeIds, b, 6)));
+            BoundRun.InputBuffer timeIds = bound.input("time_ids");
+            for (int k = 0; k < b; k++) timeIds.put(k * 6, row, 0, 6);
         }
         if (unet.timestepCond != null) {
-            int width = unet.timestepCond.rank() == 2 && unet.timestepCond.isFixed(1) ? (int) unet.timestepCond.dim(1) : 256;
-            float[] w = StableDiffusionPipeline.guidanceEmbedding(guidanceScale, width);
-            float[] all = new float[b * width];
-            for (int k = 0; k < b; k++) System.arraycopy(w, 0, all, k * width, width);
-            fixed.put("timestep_cond", prepare(unet, "timestep_cond", Tensor.of(all, b, width)));
+            float[] w = StableDiffusionPipeline.guidanceEmbedding(guidanceScale, embeddingWidth);
+            BoundRun.InputBuffer embedding = bound.input("timestep_cond");
+            for (int k = 0; k < b; k++) embedding.put(k * embeddingWidth, w, 0, embeddingWidth);
         }
-        BoundRun bound = unet.session.bind(
-                Map.of("sample", new long[] {b, channels, latentHeight, latentWidth}, "timestep", unet.timestepShape(b)),
-                fixed, Map.of(unet.output, new long[] {b, VaeCodec.LATENT_CHANNELS, latentHeight, latentWidth}));
-        Run run = new Run(bound, bound.input("sample"), bound.input("timestep"), bound.output(unet.output), b, real);
         if (conditioning.channels() > 0) {
             for (int k = 0; k < b; k++) {
                 float[] extra = conditioning.channelsFor(group.get(k));
                 if (extra.length != entryLength - latentLength) {
-                    bound.close();
                     throw new AtelierException("the conditioning gives " + extra.length + " values per entry where the"
                             + " unet's sample has room for " + (entryLength - latentLength));
                 }
@@ -97,12 +103,6 @@ final class GuidedUnet implements AutoCloseable {
             }
         }
         return run;
-    }
-
-    private PreparedInput prepare(Unet unet, String name, Tensor tensor) {
-        PreparedInput p = unet.session.prepare(name, tensor);
-        prepared.add(p);
-        return p;
     }
 
     /**
@@ -126,11 +126,11 @@ final class GuidedUnet implements AutoCloseable {
     /** UNet runs made so far. */
     int unetRuns() { return unetRuns; }
 
+    /** Hands the bound buffers back to the UNet for the next render of the same shapes. */
     @Override
     public void close() {
-        runs.forEach(r -> r.bound().close());
+        borrowed.forEach(unet::returnRun);
+        borrowed.clear();
         runs.clear();
-        prepared.forEach(PreparedInput::close);
-        prepared.clear();
     }
 }

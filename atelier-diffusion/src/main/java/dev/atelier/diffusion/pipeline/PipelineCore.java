@@ -159,6 +159,7 @@ final class PipelineCore implements AutoCloseable {
 
     @Override
     public void close() {
+        if (unet != null) unet.close();
         sessions.close();
     }
 }

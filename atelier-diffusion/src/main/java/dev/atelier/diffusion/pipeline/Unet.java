@@ -1,9 +1,17 @@
 package dev.atelier.diffusion.pipeline;
 
 import dev.atelier.core.AtelierException;
+import dev.atelier.diffusion.onnx.BoundRun;
 import dev.atelier.diffusion.onnx.ModelSession;
 import dev.atelier.diffusion.onnx.TensorSpec;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The UNet session and what it declares: which inputs it takes (SDXL's {@code text_embeds}/{@code time_ids}, LCM's
@@ -13,6 +21,8 @@ import java.util.Set;
 final class Unet {
     /** The most batch entries per UNet run: bounds activation memory when a layout has many regions. */
     static final int MAX_RUN_BATCH = 8;
+    /** Distinct run shapes whose buffers are kept between renders (sizes, batch, prompt lengths). */
+    private static final int KEPT_SHAPES = 4;
     private static final Set<String> TEXT_TO_IMAGE_INPUTS =
             Set.of("sample", "timestep", "encoder_hidden_states", "text_embeds", "time_ids", "timestep_cond");
     private static final Set<String> EDIT_INPUTS = Set.of("sample", "timestep", "encoder_hidden_states");
@@ -26,6 +36,9 @@ final class Unet {
     /** SDXL's pooled text embedding and size conditioning. */
     final boolean takesTextEmbeds;
     final String output;
+    /** Bindings of earlier renders by their shapes, oldest shape first. */
+    private final Map<String, Deque<BoundRun>> idleRuns = new LinkedHashMap<>();
+    private final Map<BoundRun, String> keys = new IdentityHashMap<>();
 
     Unet(ModelSession session) {
         this.session = session;
@@ -107,4 +120,45 @@ final class Unet {
     }
 
     long nanosInRuns() { return session.nanosInRuns(); }
+
+    /**
+     * Native buffers for a run with these input shapes and output shape: an idle binding of the same shapes when a
+     * previous render returned one, else a new one. Every input is writable; the caller writes them all.
+     */
+    BoundRun borrowRun(Map<String, long[]> inputShapes, long[] outputShape) {
+        String key = shapeKey(inputShapes, outputShape);
+        Deque<BoundRun> free = idleRuns.get(key);
+        if (free != null && !free.isEmpty()) return free.pop();
+        BoundRun run = session.bind(inputShapes, Map.of(), Map.of(output, outputShape));
+        keys.put(run, key);
+        return run;
+    }
+
+    /** Keeps {@code run} for the next render of its shapes; a few shapes at most are kept, the rest closed. */
+    void returnRun(BoundRun run) {
+        String key = keys.get(run);
+        if (!idleRuns.containsKey(key) && idleRuns.size() >= KEPT_SHAPES) {
+            var oldest = idleRuns.entrySet().iterator().next();
+            oldest.getValue().forEach(this::closeRun);
+            idleRuns.remove(oldest.getKey());
+        }
+        idleRuns.computeIfAbsent(key, k -> new ArrayDeque<>()).push(run);
+    }
+
+    private void closeRun(BoundRun run) {
+        keys.remove(run);
+        run.close();
+    }
+
+    private static String shapeKey(Map<String, long[]> inputShapes, long[] outputShape) {
+        StringBuilder b = new StringBuilder();
+        new TreeMap<>(inputShapes).forEach((name, shape) -> b.append(name).append(Arrays.toString(shape)));
+        return b.append("->").append(Arrays.toString(outputShape)).toString();
+    }
+
+    /** Closes the idle bindings; call before closing the session. */
+    void close() {
+        idleRuns.values().forEach(free -> free.forEach(this::closeRun));
+        idleRuns.clear();
+    }
 }
