@@ -76,7 +76,7 @@ public final class InpaintingPipeline implements AutoCloseable {
 
         float[] latents;
         int unetRuns;
-        try (GuidedUnet unet = core.bindUnet(guidance, UnetConditioning.maskAndMaskedImage(repaint.latent(), maskedLatents),
+        try (GuidedUnet unet = core.bindUnet(guidance, new MaskedImageConditioning(repaint.latent(), maskedLatents),
                 lh, lw, height, width, request.guidanceScale())) {
             SeededNoise noise = new SeededNoise(request.seed());
             Scheduler scheduler = core.scheduler(kind, request.steps());

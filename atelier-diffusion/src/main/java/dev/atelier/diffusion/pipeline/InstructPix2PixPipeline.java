@@ -66,7 +66,7 @@ public final class InstructPix2PixPipeline implements AutoCloseable {
 
         float[] latents;
         int unetRuns;
-        try (GuidedUnet unet = core.bindUnet(guidance, UnetConditioning.imageLatents(imageLatents), lh, lw,
+        try (GuidedUnet unet = core.bindUnet(guidance, new ImageLatentsConditioning(imageLatents), lh, lw,
                 request.height(), request.width(), request.guidanceScale())) {
             SeededNoise noise = new SeededNoise(request.seed());
             Scheduler scheduler = core.scheduler(kind, request.steps());

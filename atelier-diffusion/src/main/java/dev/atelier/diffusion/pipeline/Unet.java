@@ -80,6 +80,10 @@ final class Unet {
             throw new AtelierException("the pipeline has two text encoders (SDXL) but its unet lacks the inputs"
                     + " 'text_embeds' and 'time_ids'; the components come from different models");
         }
+        if (!directory.isXl() && takesTextEmbeds) {
+            throw new AtelierException("unet takes SDXL's 'text_embeds' and 'time_ids' but the pipeline has one text"
+                    + " encoder; the components come from different models");
+        }
         if (states.rank() != 3) {
             throw new AtelierException("unet input 'encoder_hidden_states' should be [batch, tokens, dim] but is " + states);
         }
