@@ -1,7 +1,6 @@
 package dev.atelier.diffusion.pipeline;
 
 import dev.atelier.core.image.ImageTensors;
-import dev.atelier.diffusion.scheduler.Scheduler;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -68,10 +67,8 @@ public final class InstructPix2PixPipeline implements AutoCloseable {
         int unetRuns;
         try (GuidedUnet unet = core.bindUnet(guidance, new ImageLatentsConditioning(imageLatents), lh, lw,
                 request.height(), request.width(), request.guidanceScale())) {
-            SeededNoise noise = new SeededNoise(request.seed());
-            Scheduler scheduler = core.scheduler(kind, request.steps());
-            latents = PipelineCore.denoise(scheduler, 0, PipelineCore.noiseLatents(scheduler, noise, VaeCodec.LATENT_CHANNELS * lh * lw), noise,
-                    unet, new DenoisingLoop.Progress(0, 1, lh, lw, core.preview, callback));
+            latents = core.denoise(kind, request.steps(), request.seed(), null, 0, unet,
+                    new DenoisingLoop.Progress(0, 1, lh, lw, core.preview, callback));
             unetRuns = unet.unetRuns();
         }
 

@@ -104,22 +104,7 @@ final class PipelineCore implements AutoCloseable {
         return padToCommonLength(out, () -> prompts.encode(""));
     }
 
-    // --- step 2: latents ---
-
-    /** A fresh scheduler of {@code kind} set to {@code steps}. */
-    Scheduler scheduler(SchedulerKind kind, int steps) {
-        Scheduler scheduler = Schedulers.create(kind, schedulerConfig);
-        scheduler.setTimesteps(steps);
-        return scheduler;
-    }
-
-    /** Pure noise scaled to the scheduler's initial sigma. */
-    static float[] noiseLatents(Scheduler scheduler, SeededNoise noise, int latentLength) {
-        float[] latents = noise.gaussian(latentLength);
-        float sigma = (float) scheduler.initNoiseSigma();
-        if (sigma != 1f) for (int i = 0; i < latents.length; i++) latents[i] *= sigma;
-        return latents;
-    }
+    // --- the input image's latents (image-to-image, edits) ---
 
     /** Opens the VAE encoder if it is not yet; {@code whenMissing} is the error when the pipeline has none. */
     void requireImageEncoder(Supplier<String> whenMissing) {
@@ -133,7 +118,7 @@ final class PipelineCore implements AutoCloseable {
         return vae.encode(pixels, height, width);
     }
 
-    // --- step 3: the denoising loop ---
+    // --- step 2: latents, and step 3: the denoising loop ---
 
     /** The UNet bound for one render of the guidance's batch over the conditioning's extra channels. */
     GuidedUnet bindUnet(Guidance guidance, UnetConditioning conditioning, int latentHeight, int latentWidth, int height,
@@ -141,9 +126,32 @@ final class PipelineCore implements AutoCloseable {
         return unet.bind(guidance, conditioning, latentHeight, latentWidth, height, width, guidanceScale);
     }
 
-    static float[] denoise(Scheduler scheduler, int firstStep, float[] latents, SeededNoise noise, GuidedUnet unet,
-                           DenoisingLoop.Progress progress) {
-        return DenoisingLoop.run(scheduler, firstStep, latents, noise, unet, progress);
+    /**
+     * One image's latents from its seed: pure noise at the scheduler's initial sigma, or (image-to-image) the
+     * {@code initLatents} noised to the step {@code strength} leaves, denoised to the end of a {@code steps}-step
+     * schedule of {@code kind}.
+     *
+     * @throws GenerationCancelledException when the callback returns false
+     */
+    float[] denoise(SchedulerKind kind, int steps, long seed, float[] initLatents, double strength, GuidedUnet unet,
+                    DenoisingLoop.Progress progress) {
+        SeededNoise noise = new SeededNoise(seed);
+        Scheduler scheduler = Schedulers.create(kind, schedulerConfig);
+        scheduler.setTimesteps(steps);
+        int latentLength = VaeCodec.LATENT_CHANNELS * progress.latentHeight() * progress.latentWidth();
+        int first = 0;
+        float[] latents;
+        if (initLatents != null) {
+            int total = scheduler.timesteps().length;
+            int initSteps = Math.min((int) (total * strength), total);
+            first = total - initSteps;
+            latents = initSteps == 0 ? initLatents.clone() : scheduler.addNoise(initLatents, noise.gaussian(latentLength), first);
+        } else {
+            latents = noise.gaussian(latentLength);
+            float sigma = (float) scheduler.initNoiseSigma();
+            if (sigma != 1f) for (int i = 0; i < latents.length; i++) latents[i] *= sigma;
+        }
+        return DenoisingLoop.run(scheduler, first, latents, noise, unet, progress);
     }
 
     // --- step 4: decode ---

@@ -2,7 +2,6 @@ package dev.atelier.diffusion.pipeline;
 
 import dev.atelier.core.image.ImageTensors;
 import dev.atelier.core.image.Images;
-import dev.atelier.diffusion.scheduler.Scheduler;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -67,7 +66,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         GenerationRequest resolved = request.withScheduler(kind);
         int latentHeight = request.height() / 8;
         int latentWidth = request.width() / 8;
-        int latentLength = VaeCodec.LATENT_CHANNELS * latentHeight * latentWidth;
         boolean cfg = request.guidanceScale() > 1 && !hasGuidanceEmbedding();
 
         // Text conditioning, once for the whole batch.
@@ -84,21 +82,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 request.height(), request.width(), request.guidanceScale())) {
             for (int i = 0; i < request.batchSize(); i++) {
                 long seed = request.seed() + i;
-                SeededNoise noise = new SeededNoise(seed);
-                Scheduler scheduler = core.scheduler(kind, request.steps());
-                int first = 0;
-                float[] latents;
-                if (initLatents != null) {
-                    int total = scheduler.timesteps().length;
-                    int initSteps = Math.min((int) (total * request.strength()), total);
-                    first = total - initSteps;
-                    latents = initSteps == 0 ? initLatents.clone()
-                            : scheduler.addNoise(initLatents, noise.gaussian(latentLength), first);
-                } else {
-                    latents = PipelineCore.noiseLatents(scheduler, noise, latentLength);
-                }
-                latents = PipelineCore.denoise(scheduler, first, latents, noise, unet, new DenoisingLoop.Progress(
-                        i, request.batchSize(), latentHeight, latentWidth, core.preview, callback));
+                float[] latents = core.denoise(kind, request.steps(), seed, initLatents, request.strength(), unet,
+                        new DenoisingLoop.Progress(i, request.batchSize(), latentHeight, latentWidth, core.preview, callback));
                 long vaeStart = System.nanoTime();
                 float[] pixels = core.decode(latents, latentHeight, latentWidth);
                 BufferedImage image = ImageTensors.fromNchw(pixels, 0, request.height(), request.width());
