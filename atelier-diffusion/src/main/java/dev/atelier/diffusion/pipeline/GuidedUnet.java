@@ -19,9 +19,12 @@ final class GuidedUnet implements AutoCloseable {
 
     /** One UNet run per step: {@code real} entries followed by repeats up to a fixed batch. */
     private record Run(BoundRun bound, BoundRun.InputBuffer sample, BoundRun.InputBuffer timestep,
-                       BoundRun.OutputBuffer output, int slots, int real) {}
+                       BoundRun.OutputBuffer output, List<Guidance.Entry> entries, int real) {
+        int slots() { return entries.size(); }
+    }
 
     private final Guidance guidance;
+    private final UnetConditioning conditioning;
     private final List<Run> runs = new ArrayList<>();
     private final Unet unet;
     private final List<BoundRun> borrowed = new ArrayList<>();
@@ -35,6 +38,7 @@ final class GuidedUnet implements AutoCloseable {
                ImageSize size, double guidanceScale) {
         this.unet = unet;
         this.guidance = guidance;
+        this.conditioning = conditioning;
         int plane = latentHeight * latentWidth;
         int channels = VaeCodec.LATENT_CHANNELS + conditioning.channels();
         this.latentLength = VaeCodec.LATENT_CHANNELS * plane;
@@ -72,9 +76,11 @@ final class GuidedUnet implements AutoCloseable {
         int embeddingWidth = unet.timestepCond == null ? 0
                 : unet.timestepCond.rank() == 2 && unet.timestepCond.isFixed(1) ? (int) unet.timestepCond.dim(1) : 256;
         if (unet.timestepCond != null) inputs.put("timestep_cond", new long[] {b, embeddingWidth});
+        inputs.putAll(conditioning.inputs(b, latentHeight, latentWidth));
         BoundRun bound = unet.borrowRun(inputs, new long[] {b, VaeCodec.LATENT_CHANNELS, latentHeight, latentWidth});
         borrowed.add(bound);
-        Run run = new Run(bound, bound.input("sample"), bound.input("timestep"), bound.output(unet.output), b, real);
+        Run run = new Run(bound, bound.input("sample"), bound.input("timestep"), bound.output(unet.output),
+                List.copyOf(group), real);
 
         // everything but the latents and the timestep is written once here and stays in native memory
         BoundRun.InputBuffer states = bound.input("encoder_hidden_states");
@@ -114,6 +120,7 @@ final class GuidedUnet implements AutoCloseable {
         for (Run run : runs) {
             for (int k = 0; k < run.slots(); k++) run.sample().put(k * entryLength, scaledLatents, 0, latentLength);
             run.timestep().fill((float) timestep);
+            conditioning.beforeRun(run.bound(), run.entries(), scaledLatents, timestep);
             run.bound().run();
             unetRuns++;
             run.output().get(0, predictions, at, run.real() * latentLength);
