@@ -58,6 +58,7 @@ public final class InpaintingPipeline implements AutoCloseable {
         int height = request.height();
         int lh = height / 8;
         int lw = width / 8;
+        PipelineCore.SeedNoise noise = PipelineCore.SeedNoise.start(request.seed(), VaeCodec.LATENT_CHANNELS * lh * lw);
         boolean cfg = request.guidanceScale() > 1;
 
         var texts = core.encodeAll(request.prompt(), request.negativePrompt());
@@ -77,7 +78,7 @@ public final class InpaintingPipeline implements AutoCloseable {
         int unetRuns;
         try (GuidedUnet unet = core.bindUnet(guidance, new MaskedImageConditioning(repaint.latent(), maskedLatents),
                 lh, lw, height, width, request.guidanceScale())) {
-            latents = core.denoise(kind, request.steps(), request.seed(), null, 0, unet,
+            latents = core.denoise(kind, request.steps(), noise, null, 0, unet,
                     new DenoisingLoop.Progress(0, 1, lh, lw, core.preview, callback));
             unetRuns = unet.unetRuns();
         }

@@ -47,6 +47,7 @@ public final class InstructPix2PixPipeline implements AutoCloseable {
         SchedulerKind kind = request.scheduler() != null ? request.scheduler() : core.defaultScheduler();
         int lh = request.height() / 8;
         int lw = request.width() / 8;
+        PipelineCore.SeedNoise noise = PipelineCore.SeedNoise.start(request.seed(), VaeCodec.LATENT_CHANNELS * lh * lw);
         // diffusers' rule: the three-way guidance runs when the text scale exceeds 1 and the image scale is at least 1
         boolean guided = request.guidanceScale() > 1 && request.imageGuidanceScale() >= 1;
 
@@ -67,7 +68,7 @@ public final class InstructPix2PixPipeline implements AutoCloseable {
         int unetRuns;
         try (GuidedUnet unet = core.bindUnet(guidance, new ImageLatentsConditioning(imageLatents), lh, lw,
                 request.height(), request.width(), request.guidanceScale())) {
-            latents = core.denoise(kind, request.steps(), request.seed(), null, 0, unet,
+            latents = core.denoise(kind, request.steps(), noise, null, 0, unet,
                     new DenoisingLoop.Progress(0, 1, lh, lw, core.preview, callback));
             unetRuns = unet.unetRuns();
         }

@@ -10,6 +10,7 @@ import dev.atelier.diffusion.tokenizer.ClipTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -127,27 +128,39 @@ final class PipelineCore implements AutoCloseable {
     }
 
     /**
+     * A seed's noise source whose first draw (the initial latents' noise, most of the pipeline's own time per
+     * render) runs on another thread from the start of a render, so that it overlaps the prompt encoding.
+     */
+    record SeedNoise(SeededNoise source, CompletableFuture<float[]> firstDraw) {
+        static SeedNoise start(long seed, int latentLength) {
+            SeededNoise source = new SeededNoise(seed);
+            return new SeedNoise(source, CompletableFuture.supplyAsync(() -> source.gaussian(latentLength)));
+        }
+    }
+
+    /**
      * One image's latents from its seed: pure noise at the scheduler's initial sigma, or (image-to-image) the
      * {@code initLatents} noised to the step {@code strength} leaves, denoised to the end of a {@code steps}-step
      * schedule of {@code kind}.
      *
      * @throws GenerationCancelledException when the callback returns false
      */
-    float[] denoise(SchedulerKind kind, int steps, long seed, float[] initLatents, double strength, GuidedUnet unet,
-                    DenoisingLoop.Progress progress) {
-        SeededNoise noise = new SeededNoise(seed);
+    float[] denoise(SchedulerKind kind, int steps, SeedNoise seedNoise, float[] initLatents, double strength,
+                    GuidedUnet unet, DenoisingLoop.Progress progress) {
+        float[] firstDraw = seedNoise.firstDraw().join(); // the source continues after it, for ancestral samplers
+        SeededNoise noise = seedNoise.source();
         Scheduler scheduler = Schedulers.create(kind, schedulerConfig);
         scheduler.setTimesteps(steps);
-        int latentLength = VaeCodec.LATENT_CHANNELS * progress.latentHeight() * progress.latentWidth();
         int first = 0;
         float[] latents;
         if (initLatents != null) {
             int total = scheduler.timesteps().length;
             int initSteps = Math.min((int) (total * strength), total);
             first = total - initSteps;
-            latents = initSteps == 0 ? initLatents.clone() : scheduler.addNoise(initLatents, noise.gaussian(latentLength), first);
+            // no step to run when strength leaves none: the draw then goes unused, as nothing draws after it
+            latents = initSteps == 0 ? initLatents.clone() : scheduler.addNoise(initLatents, firstDraw, first);
         } else {
-            latents = noise.gaussian(latentLength);
+            latents = firstDraw;
             float sigma = (float) scheduler.initNoiseSigma();
             if (sigma != 1f) for (int i = 0; i < latents.length; i++) latents[i] *= sigma;
         }

@@ -67,6 +67,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         int latentHeight = request.height() / 8;
         int latentWidth = request.width() / 8;
         boolean cfg = request.guidanceScale() > 1 && !hasGuidanceEmbedding();
+        int latentLength = VaeCodec.LATENT_CHANNELS * latentHeight * latentWidth;
+        List<PipelineCore.SeedNoise> noises = new ArrayList<>();
+        for (int i = 0; i < request.batchSize(); i++) noises.add(PipelineCore.SeedNoise.start(request.seed() + i, latentLength));
 
         // Text conditioning, once for the whole batch.
         Guidance guidance = request.regions() != null
@@ -82,7 +85,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 request.height(), request.width(), request.guidanceScale())) {
             for (int i = 0; i < request.batchSize(); i++) {
                 long seed = request.seed() + i;
-                float[] latents = core.denoise(kind, request.steps(), seed, initLatents, request.strength(), unet,
+                float[] latents = core.denoise(kind, request.steps(), noises.get(i), initLatents, request.strength(), unet,
                         new DenoisingLoop.Progress(i, request.batchSize(), latentHeight, latentWidth, core.preview, callback));
                 long vaeStart = System.nanoTime();
                 float[] pixels = core.decode(latents, latentHeight, latentWidth);
