@@ -32,13 +32,13 @@ import java.util.stream.Stream;
  */
 public final class PipelineOverheadBenchmark {
     /**
-     * Per-step time outside ONNX Runtime of the pipelines before they shared one core: the best minimum of five runs
+     * Per-step time outside ONNX Runtime of the pipelines before they shared one core: the best minimum of eight runs
      * (40 to 120 renders each) of this benchmark on commit 28f648f, the last before the shared core, interleaved with
      * runs of the shared core on the same 2-core machine shared by several builds (its medians were too noisy to use).
      */
-    static final double BEFORE_TEXT_TO_IMAGE = 0.158;
-    static final double BEFORE_INSTRUCT_PIX2PIX = 0.187;
-    static final double BEFORE_INPAINTING = 0.197;
+    static final double BEFORE_TEXT_TO_IMAGE = 0.108;
+    static final double BEFORE_INSTRUCT_PIX2PIX = 0.174;
+    static final double BEFORE_INPAINTING = 0.175;
 
     private PipelineOverheadBenchmark() {}
 

@@ -4,7 +4,6 @@ import dev.atelier.core.AtelierException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@link BoundRun} over any {@link ModelSession}'s plain {@link ModelSession#run}: Java arrays converted on every run.
@@ -65,6 +64,6 @@ final class ArrayBoundRun implements BoundRun {
 
     @Override
     public void close() {
-        Set.copyOf(feeds.keySet()).forEach(feeds::remove);
+        feeds.clear(); // prepared inputs belong to the caller
     }
 }
