@@ -18,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,11 +28,15 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -328,12 +333,14 @@ public final class AtelierServer implements AutoCloseable {
         ctx.res().setCharacterEncoding("UTF-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
+        ctx.res().setHeader("Connection", "close"); // see watchForHangUp
         ctx.future(() -> {
             try {
                 EventStream stream = new EventStream(job, ctx.res().getOutputStream(), this::streamEnded);
                 ctx.req().getAsyncContext().addListener(stream);
                 streams.add(stream);
                 stream.start();
+                watchForHangUp(ctx, () -> stream.done().isDone(), stream::hungUp);
                 return stream.done();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -356,6 +363,7 @@ public final class AtelierServer implements AutoCloseable {
      * releases the job.
      */
     private void answerWhenDone(Context ctx, RenderJob job) {
+        ctx.header("Connection", "close"); // see watchForHangUp
         ctx.future(() -> {
             AtomicBoolean released = new AtomicBoolean();
             Runnable gone = () -> {
@@ -370,6 +378,7 @@ public final class AtelierServer implements AutoCloseable {
                 @Override public void onError(AsyncEvent event) { gone.run(); }
                 @Override public void onStartAsync(AsyncEvent event) {}
             });
+            watchForHangUp(ctx, job::finished, gone);
             // answered on a request thread: the worker that finished the job must not write to a slow client
             return job.done().thenAcceptAsync(last -> {
                 if (last.status() == 429) ctx.header("Retry-After", Integer.toString(QueueFullException.RETRY_AFTER_SECONDS));
@@ -377,6 +386,34 @@ public final class AtelierServer implements AutoCloseable {
                         .result(new ByteArrayInputStream(last.frame(), last.dataOffset(), last.dataLength()));
             }, requestThreads);
         });
+    }
+
+    /**
+     * Calls {@code gone} when the client closes its connection while it waits. Jetty notices a closed connection
+     * only when it reads or writes, and while a request waits asynchronously it does neither; so this asks to be told
+     * when the connection becomes readable. A client that waits for its answer sends nothing more, so readable means
+     * it hung up; should it send a pipelined request instead, watching stops (the answer closes the connection, so
+     * that request is dropped and the client sends it again).
+     */
+    private void watchForHangUp(Context ctx, java.util.function.BooleanSupplier over, Runnable gone) {
+        EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection().getEndPoint();
+        if (endPoint.isInputShutdown() || !endPoint.isOpen()) {
+            gone.run();
+            return;
+        }
+        ByteBuffer probe = BufferUtil.allocate(64);
+        endPoint.tryFillInterested(Callback.from(() -> {
+            if (over.getAsBoolean()) return;
+            try {
+                int read = endPoint.fill(probe);
+                if (read < 0) gone.run();
+                else if (read == 0) watchForHangUp(ctx, over, gone);
+            } catch (IOException | RuntimeException e) {
+                gone.run();
+            }
+        }, failure -> {
+            if (!over.getAsBoolean()) gone.run();
+        }));
     }
 
     private void plan(Context ctx) {

@@ -124,6 +124,12 @@ final class EventStream implements RenderJob.Listener, WriteListener, AsyncListe
     /** Progress events this subscriber did not get because it fell behind. */
     synchronized int skipped() { return skipped; }
 
+    /** The client closed its connection. */
+    void hungUp() {
+        closeQuietly();
+        end(false);
+    }
+
     @Override
     public void onError(Throwable failure) {
         end(false);
