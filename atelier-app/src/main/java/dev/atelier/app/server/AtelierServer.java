@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -367,7 +368,7 @@ public final class AtelierServer implements AutoCloseable {
         ctx.future(() -> {
             AtomicBoolean released = new AtomicBoolean();
             Runnable gone = () -> {
-                if (!job.finished() && released.compareAndSet(false, true)) {
+                if (released.compareAndSet(false, true) && !job.finished()) {
                     log.info("the client waiting for job {} hung up", job.id());
                     queue.release(job);
                 }
@@ -380,11 +381,19 @@ public final class AtelierServer implements AutoCloseable {
             });
             watchForHangUp(ctx, job::finished, gone);
             // answered on a request thread: the worker that finished the job must not write to a slow client
-            return job.done().thenAcceptAsync(last -> {
-                if (last.status() == 429) ctx.header("Retry-After", Integer.toString(QueueFullException.RETRY_AFTER_SECONDS));
-                ctx.status(last.status()).contentType(JSON)
-                        .result(new ByteArrayInputStream(last.frame(), last.dataOffset(), last.dataLength()));
+            CompletableFuture<Void> answered = new CompletableFuture<>(); // left open when the client is gone
+            job.done().thenAcceptAsync(last -> {
+                if (released.get()) return;
+                try {
+                    if (last.status() == 429) ctx.header("Retry-After", Integer.toString(QueueFullException.RETRY_AFTER_SECONDS));
+                    ctx.status(last.status()).contentType(JSON)
+                            .result(new ByteArrayInputStream(last.frame(), last.dataOffset(), last.dataLength()));
+                    answered.complete(null);
+                } catch (RuntimeException e) {
+                    answered.completeExceptionally(e);
+                }
             }, requestThreads);
+            return answered;
         });
     }
 
@@ -406,8 +415,10 @@ public final class AtelierServer implements AutoCloseable {
             if (over.getAsBoolean()) return;
             try {
                 int read = endPoint.fill(probe);
-                if (read < 0) gone.run();
-                else if (read == 0) watchForHangUp(ctx, over, gone);
+                if (read < 0) {
+                    gone.run();
+                    endPoint.close(); // so that Jetty ends the request now, not at the idle timeout
+                } else if (read == 0) watchForHangUp(ctx, over, gone);
             } catch (IOException | RuntimeException e) {
                 gone.run();
             }
