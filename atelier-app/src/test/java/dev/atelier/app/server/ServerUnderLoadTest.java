@@ -228,6 +228,39 @@ class ServerUnderLoadTest {
     }
 
     @Test
+    void subscribersBeyondTheTotalAreRefusedWith429AndAStreamedRenderIsNotQueued() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        Runnable waitForGate = () -> {
+            try {
+                gate.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (AtelierServer server = start(new Recorder().over(pipeline), 4, waitForGate, AtelierServer.Tuning.DEFAULTS.withSubscribers(10, 2))) {
+            String id = JSON.readTree(send(server, "POST", "/api/jobs", "{\"prompt\": \"red\", \"steps\": 1, \"guidance\": 1}").body())
+                    .get("id").asText();
+            try (RawClient one = new RawClient(server, "GET", "/api/jobs/" + id + "/events", null, 0);
+                 RawClient two = new RawClient(server, "GET", "/api/jobs/" + id + "/events", null, 0)) {
+                one.readUntil("queued", 1);
+                two.readUntil("queued", 1);
+
+                var third = get(server, "/api/jobs/" + id + "/events");
+                var streamed = send(server, "POST", "/api/generate?stream=true", "{\"prompt\": \"blue\", \"steps\": 1, \"guidance\": 1}");
+
+                for (var refused : List.of(third, streamed)) {
+                    assertThat(refused.statusCode()).isEqualTo(429);
+                    assertThat(refused.headers().firstValue("Retry-After")).contains(Integer.toString(QueueFullException.RETRY_AFTER_SECONDS));
+                    assertThat(JSON.readTree(refused.body()).get("error").get("code").asText()).isEqualTo("too_many_subscribers");
+                }
+                assertThat(health(server).get("waiting").asInt()).as("the refused stream queued nothing").isZero();
+            } finally {
+                gate.countDown();
+            }
+        }
+    }
+
+    @Test
     void aClientThatHangsUpMidRenderFreesTheWorkerWithinAStepAndTheNextJobStartsAtOnce() throws Exception {
         Recorder recorder = new Recorder();
         recorder.stepMillis = 50;
