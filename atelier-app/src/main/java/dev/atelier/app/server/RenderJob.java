@@ -117,8 +117,6 @@ final class RenderJob {
 
     void requestCancel() { cancelRequested = true; }
 
-    synchronized State state() { return state; }
-
     /** Moves a waiting job to running; false when it was cancelled (or already taken). */
     synchronized boolean start() {
         if (state != State.WAITING || cancelRequested) return false;
@@ -149,8 +147,6 @@ final class RenderJob {
     synchronized void removeSubscriber() {
         if (subscribers > 0) subscribers--;
     }
-
-    synchronized int subscribers() { return subscribers; }
 
     void publish(Event event) {
         synchronized (this) {
@@ -189,11 +185,6 @@ final class RenderJob {
     synchronized int eventCount() { return events.size(); }
 
     synchronized Event event(int index) { return events.get(index); }
-
-    /** The events from {@code from} on (a copy of the list, not of the events). */
-    synchronized List<Event> eventsFrom(int from) {
-        return from >= events.size() ? List.of() : List.copyOf(events.subList(from, events.size()));
-    }
 
     synchronized boolean finished() { return state == State.FINISHED; }
 
