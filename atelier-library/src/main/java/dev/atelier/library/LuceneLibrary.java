@@ -123,6 +123,16 @@ public final class LuceneLibrary implements PictureLibrary {
         }
     }
 
+    /** Whether {@code indexDir} holds a library (cheap: no model needed). */
+    public static boolean exists(Path indexDir) {
+        if (!Files.isDirectory(indexDir)) return false;
+        try (Directory directory = FSDirectory.open(indexDir)) {
+            return DirectoryReader.indexExists(directory);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static boolean hasOtherFiles(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             return files.anyMatch(f -> !f.getFileName().toString().equals("write.lock"));

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
                 CreateCommand.class,
                 ChatCommand.class,
                 ServeCommand.class,
+                LibraryCommand.class,
                 ModelsCommand.class})
 public final class AtelierCommand implements Runnable {
 
