@@ -1,6 +1,7 @@
 package dev.atelier.library;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,7 +17,7 @@ public final class AddInChildProcess {
         long delay = Long.parseLong(args[2]);
         int commitEvery = Integer.parseInt(args[3]);
         try (LuceneLibrary library = LuceneLibrary.open(index, new ColourEmbedder("colour-toy", delay))
-                .commitEvery(commitEvery)) {
+                .commitEvery(commitEvery).commitInterval(Duration.ofHours(1))) {
             int[] count = {0};
             library.add(List.of(folder), new AddListener() {
                 @Override public void settled(Path picture, Outcome outcome) {
