@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Runs a slow {@code add} in its own JVM so a test can kill it mid-way: prints "settled N" after each picture.
- * Arguments: INDEX FOLDER DELAY_MILLIS COMMIT_EVERY.
+ * Arguments: INDEX FOLDER TOY_CLIP_DIR DELAY_MILLIS COMMIT_EVERY; the toy
+ * CLIP on ONNX Runtime embeds, each picture slowed down by the delay.
  */
 public final class AddInChildProcess {
     private AddInChildProcess() {}
@@ -14,9 +15,10 @@ public final class AddInChildProcess {
     public static void main(String[] args) {
         Path index = Path.of(args[0]);
         Path folder = Path.of(args[1]);
-        long delay = Long.parseLong(args[2]);
-        int commitEvery = Integer.parseInt(args[3]);
-        try (LuceneLibrary library = LuceneLibrary.open(index, new ColourEmbedder("colour-toy", delay))
+        Path clip = Path.of(args[2]);
+        long delay = Long.parseLong(args[3]);
+        int commitEvery = Integer.parseInt(args[4]);
+        try (LuceneLibrary library = LuceneLibrary.open(index, CountingEmbedder.toyClip(clip, null, delay))
                 .commitEvery(commitEvery).commitInterval(Duration.ofHours(1))) {
             int[] count = {0};
             library.add(List.of(folder), new AddListener() {

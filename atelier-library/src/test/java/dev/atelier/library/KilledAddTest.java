@@ -2,6 +2,7 @@ package dev.atelier.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.atelier.testkit.vision.ToyClip;
 import java.awt.Color;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,12 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A {@code library add} killed with SIGKILL mid-way leaves a usable index, and running it again completes it. */
+/** A {@code library add} on the toy CLIP (ONNX Runtime) killed with SIGKILL mid-way leaves a usable index, and running it again completes it. */
 class KilledAddTest {
     static final int PICTURES = 40;
     static final int COMMIT_EVERY = 4;
 
     @TempDir Path tmp;
+    @TempDir Path clip;
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -30,10 +32,11 @@ class KilledAddTest {
             // distinct colours from red towards blue, so every picture has its own content hash
             FlatPictures.write(folder.resolve(String.format("p%02d.png", i)), new Color(255 - 6 * i, 10, 6 * i));
         }
-        int settledWhenKilled = runAndKill(index, folder, 10);
+        ToyClip.write(clip, ToyClip.Layout.SPLIT);
+        int settledWhenKilled = runAndKill(index, folder, clip, 10);
         assertThat(settledWhenKilled).isGreaterThanOrEqualTo(10).isLessThan(PICTURES);
 
-        ColourEmbedder embedder = new ColourEmbedder();
+        CountingEmbedder embedder = CountingEmbedder.toyClip(clip);
         try (LuceneLibrary library = LuceneLibrary.open(index, embedder)) {
             int survived = library.size();
             // every full batch before the kill was committed; the batch in flight may be lost, nothing else
@@ -53,10 +56,10 @@ class KilledAddTest {
     private static List<String> names(List<LibraryMatch> matches) { return LuceneLibraryTest.names(matches); }
 
     /** Starts the add in a child JVM, kills it once {@code killAfter} pictures are settled; returns how many were. */
-    private static int runAndKill(Path index, Path folder, int killAfter) throws IOException, InterruptedException {
+    private static int runAndKill(Path index, Path folder, Path clip, int killAfter) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                AddInChildProcess.class.getName(), index.toString(), folder.toString(), "150",
+                AddInChildProcess.class.getName(), index.toString(), folder.toString(), clip.toString(), "150",
                 Integer.toString(COMMIT_EVERY))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         int settled = 0;

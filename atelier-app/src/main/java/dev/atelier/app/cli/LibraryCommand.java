@@ -9,6 +9,7 @@ import dev.atelier.library.LibraryMatch;
 import dev.atelier.library.LuceneLibrary;
 import dev.atelier.library.PictureFiles;
 import dev.atelier.vision.clip.ImageTextEmbedder;
+import dev.atelier.vision.clip.OnnxClipModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,7 +79,7 @@ final class LibraryCommand implements Runnable {
     public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
 
     static ImageTextEmbedder loadOnnxClip(String clipSpec, boolean pull, PrintWriter err) {
-        throw new AtelierException("CLIP on ONNX Runtime is not built yet in this version of Atelier", null, 2);
+        return OnnxClipModel.open(ModelsCommand.resolveForUse(clipSpec, pull, err));
     }
 
     Path indexDir(Path given) { return given != null ? given : LibraryLocations.defaultIndex(env); }
