@@ -241,6 +241,20 @@ class LuceneLibraryTest {
     }
 
     @Test
+    void aSecondWriterIsToldToWaitAndSearchesStillWork() throws IOException {
+        try (LuceneLibrary library = LuceneLibrary.open(index, CountingEmbedder.toyClip(clip))) {
+            library.add(List.of(pictures), AddListener.NONE);
+            // another process's add holds Lucene's write lock
+            try (var held = new org.apache.lucene.index.IndexWriter(org.apache.lucene.store.FSDirectory.open(index),
+                    new org.apache.lucene.index.IndexWriterConfig().setCommitOnClose(false))) {
+                assertThatThrownBy(() -> library.add(List.of(pictures), AddListener.NONE))
+                        .isInstanceOf(AtelierException.class).hasMessageContaining("another 'atelier library add'");
+                assertThat(names(library.search("red", 1))).containsExactly("red.png");
+            }
+        }
+    }
+
+    @Test
     void searchingAnEmptyOrMissingLibraryFindsNothing() {
         try (LuceneLibrary library = LuceneLibrary.open(index, CountingEmbedder.toyClip(clip))) {
             assertThat(library.size()).isZero();

@@ -228,7 +228,7 @@ final class LibraryCommand implements Runnable {
                 return 0;
             }
             for (LibraryMatch m : matches) {
-                out.printf(Locale.ROOT, "%.4f  %s%s%n", m.score(), m.path(), m.caption() == null ? "" : "  (" + m.caption() + ")");
+                out.printf(Locale.ROOT, "%7.4f  %s%s%n", m.score(), m.path(), m.caption() == null ? "" : "  (" + m.caption() + ")");
             }
             return 0;
         }

@@ -72,7 +72,7 @@ class LibraryCommandTest {
 
     /** Score and file name of each printed result line. */
     static List<String> ranked(String out) {
-        return out.lines().map(l -> l.split("\\s+")).map(p -> Path.of(p[1]).getFileName() + "@" + p[0]).toList();
+        return out.lines().map(l -> l.strip().split("\\s+")).map(p -> Path.of(p[1]).getFileName() + "@" + p[0]).toList();
     }
 
     static double score(String out, int line) {
