@@ -417,9 +417,13 @@ public final class LuceneLibrary implements PictureLibrary {
             long size = bytes.length;
             long modified = attributes.lastModifiedTime().toMillis();
             if (known != null && known.hash().equals(hash)) {
-                // same content, new timestamp: refresh the entry so the next add skips hashing it
-                Document old = before.storedFields().document(known.doc());
-                write(key, hash, size, modified, vector(old), old.get(CAPTION));
+                if (known.modified() != modified || known.size() != size) {
+                    // same content, new timestamp: refresh the entry so the next add skips hashing it. An entry
+                    // hashed only because it was indexed right after an edit stays as it is: rewriting it would
+                    // cost a vector-graph insert (and merges), hashing it again costs a read.
+                    Document old = before.storedFields().document(known.doc());
+                    write(key, hash, size, modified, vector(old), old.get(CAPTION));
+                }
                 unchanged++;
                 return AddListener.Outcome.UNCHANGED;
             }

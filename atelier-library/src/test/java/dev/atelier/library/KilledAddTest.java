@@ -59,7 +59,7 @@ class KilledAddTest {
     private static int runAndKill(Path index, Path folder, Path clip, int killAfter) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                AddInChildProcess.class.getName(), index.toString(), folder.toString(), clip.toString(), "150",
+                AddInChildProcess.class.getName(), index.toString(), folder.toString(), clip.toString(), "250",
                 Integer.toString(COMMIT_EVERY))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         int settled = 0;
