@@ -59,15 +59,22 @@ public final class LibraryBenchmark {
                 AddReport first = library.add(List.of(folder), AddListener.NONE);
                 double firstSeconds = (System.nanoTime() - start) / 1e9;
                 double firstCpu = cpuSeconds() - cpuBefore;
+                int segmentsFirst = segments(dir.resolve("index"));
                 start = System.nanoTime();
+                cpuBefore = cpuSeconds();
                 AddReport again = library.add(List.of(folder), AddListener.NONE);
                 double againSeconds = (System.nanoTime() - start) / 1e9;
+                double againCpu = cpuSeconds() - cpuBefore;
+                int segmentsAgain = segments(dir.resolve("index"));
                 out.printf(Locale.ROOT, "add, %d new pictures, %d-dim embeddings, commit every %d or %d s: %.1f s, %.0f pictures/s"
                                 + " (process CPU %.1f s; on a busy machine wall time exceeds it)%n", first.added(), DIMENSION,
                         commitEvery, LuceneLibrary.DEFAULT_COMMIT_INTERVAL.toSeconds(), firstSeconds,
                         first.added() / firstSeconds, firstCpu);
-                out.printf(Locale.ROOT, "add again, %d unchanged: %.2f s, %.0f pictures/s%n",
-                        again.unchanged(), againSeconds, again.unchanged() / againSeconds);
+                out.printf(Locale.ROOT, "add again, %d unchanged: %.2f s, %.0f pictures/s (process CPU %.1f s)%n",
+                        again.unchanged(), againSeconds, again.unchanged() / againSeconds, againCpu);
+                out.printf(Locale.ROOT, "index segments: %d after the add, %d after the re-run (a merge rebuilds the"
+                        + " HNSW graph of the segments it joins, in whichever add's commit triggers it)%n",
+                        segmentsFirst, segmentsAgain);
 
                 Random random = new Random(1234);
                 float[][] probes = new float[queries][];
@@ -97,6 +104,13 @@ public final class LibraryBenchmark {
         }
     }
 
+    static int segments(Path index) throws IOException {
+        try (var directory = org.apache.lucene.store.FSDirectory.open(index);
+             var reader = org.apache.lucene.index.DirectoryReader.open(directory)) {
+            return reader.leaves().size();
+        }
+    }
+
     /** CPU time of this process (all threads, Lucene's merges included). */
     static double cpuSeconds() {
         return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
@@ -106,7 +120,7 @@ public final class LibraryBenchmark {
     static void writePictures(Path folder, int count) throws IOException {
         for (int i = 0; i < count; i++) {
             Path sub = folder.resolve(String.format("%03d", i / 1000));
-            Files.createDirectories(sub);
+            if (i % 1000 == 0) Files.createDirectories(sub);
             BufferedImage image = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
             image.setRGB(0, 0, i);
             ImageIO.write(image, "png", sub.resolve(String.format("p%05d.png", i)).toFile());
