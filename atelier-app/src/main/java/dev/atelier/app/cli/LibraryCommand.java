@@ -1,5 +1,6 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.app.config.Environment;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.library.AddListener;
@@ -46,7 +47,7 @@ import picocli.CommandLine.Spec;
                 "  atelier library search --image sketch.png"})
 final class LibraryCommand implements Runnable {
     /** The default --clip: the CLIP preset of the hub. */
-    static final String DEFAULT_CLIP = "clip";
+    static final String DEFAULT_CLIP = dev.atelier.app.config.UserSettings.Key.CLIP.builtIn();
 
     /** Loads the CLIP model a user named (a folder, a preset or a hub id). */
     @FunctionalInterface
@@ -68,7 +69,7 @@ final class LibraryCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    LibraryCommand() { this(System::getenv, LibraryCommand::loadOnnxClip); }
+    LibraryCommand() { this(Environment.lookup, LibraryCommand::loadOnnxClip); }
 
     LibraryCommand(Function<String, String> env, ClipLoader clipLoader) {
         this.env = env;
@@ -85,17 +86,14 @@ final class LibraryCommand implements Runnable {
     Path indexDir(Path given) { return given != null ? given : LibraryLocations.defaultIndex(env); }
 
     ImageTextEmbedder loadClip(ModelOptions options, PrintWriter err) {
-        return clipLoader.load(options.clip, options.pull, err);
+        return clipLoader.load(options.clip.orDefault(), options.pull.yes, err);
     }
 
     /** Options shared by the subcommands. */
     static final class ModelOptions {
-        @Option(names = "--clip", paramLabel = "MODEL", defaultValue = DEFAULT_CLIP,
-                description = "CLIP model: a folder of a CLIP ONNX export, a preset or a hub id (default: ${DEFAULT-VALUE}).")
-        String clip;
+        @Mixin ClipOption clip;
 
-        @Option(names = "--pull", description = "Download the CLIP model first when it is not in the cache yet.")
-        boolean pull;
+        @Mixin PullOption pull;
 
         @Option(names = "--index", paramLabel = "DIR", description = "The library's index folder (default: see 'atelier library --help').")
         Path index;

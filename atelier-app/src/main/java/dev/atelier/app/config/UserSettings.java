@@ -29,7 +29,8 @@ public final class UserSettings {
         MODEL("model", "sd-turbo", "text-to-image model for generate, create, chat and serve"),
         EDIT_MODEL("edit-model", "instruct-pix2pix", "InstructPix2Pix model for instruction edits (edit, create, chat)"),
         INPAINT_MODEL("inpaint-model", "sd-inpainting", "inpainting model for inpaint, outpaint and masked edits"),
-        LLM("llm", "gguf:qwen2.5-1.5b-instruct", "language model that plans (plan, create, chat, serve); $ATELIER_LLM overrides it");
+        LLM("llm", "gguf:qwen2.5-1.5b-instruct", "language model that plans (plan, create, chat, serve); $ATELIER_LLM overrides it"),
+        CLIP("clip", "clip", "CLIP model for the picture library, retrieve plans and CLIP scores");
 
         private final String name;
         private final String builtIn;

@@ -110,7 +110,7 @@ class DefaultModelsTest {
 
         var unknown = atelier("config", "set", "colour", "red");
         assertThat(unknown.exitCode()).isEqualTo(1);
-        assertThat(unknown.err()).contains("Unknown setting 'colour'", "model, edit-model, inpaint-model, llm");
+        assertThat(unknown.err()).contains("Unknown setting 'colour'", "model, edit-model, inpaint-model, llm, clip");
     }
 
     @Test
