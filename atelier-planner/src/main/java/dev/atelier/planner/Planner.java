@@ -62,9 +62,10 @@ public final class Planner {
             warnings.add("the model answered in LLMGA's <gen_image> convention; its prompt is generated");
             return new PlanResult(fromLlmga(request, choice.llmga(), warnings), PlanKind.GENERATE, warnings);
         }
-        if (choice.picture() != null) {
-            // The plan is about a picture of the conversation: it becomes the request's picture (LLMGA's refinement).
-            request = Router.withPicture(request, choice.picture());
+        PlanRequest.ImageInput chosen = request.picture(choice.picture());
+        if (chosen != null && !(request.hasImage() && java.util.Arrays.equals(request.image().bytes(), chosen.bytes()))) {
+            // The plan is about another picture of the conversation: it becomes the request's picture (LLMGA's refinement).
+            request = request.withImage(chosen);
             if (request.image().caption() == null || request.image().caption().isBlank()) {
                 String caption = caption(request, warnings);
                 if (caption != null) {

@@ -70,7 +70,7 @@ final class Router {
 
     /**
      * The conversation picture the plan is about: the one the model named when it exists, else one named in words,
-     * else the latest when the kind needs a picture and none was attached. Null when the conversation has none.
+     * else the attached one, else the latest when the kind needs a picture. Null when the conversation has none.
      */
     static Integer picture(PlanRequest request, PlanKind kind, Integer named, List<String> warnings) {
         int count = request.pictures().size();
@@ -79,7 +79,15 @@ final class Router {
         if (named != null) warnings.add("the model named picture " + named + ", but the conversation has " + count + "; read the request's words instead");
         var inWords = PictureReference.fromWords(request.text(), count);
         if (inWords.isPresent()) return inWords.get();
-        if (kind.needsImage() && !request.hasImage()) return count;
+        if (request.hasImage()) {
+            // the picture attached with the request, when it is one of the conversation's
+            if (kind == PlanKind.GENERATE || kind == PlanKind.RETRIEVE) return null;
+            for (int i = 0; i < count; i++) {
+                if (java.util.Arrays.equals(request.pictures().get(i).bytes(), request.image().bytes())) return i + 1;
+            }
+            return null;
+        }
+        if (kind.needsImage()) return count;
         return null;
     }
 
