@@ -45,6 +45,7 @@ public final class Assistant {
     private final String outputPrefix;
     private final List<Integer> attachedNow = new ArrayList<>();
     private PendingTurn pending;
+    private VisionChatCaptioner vision;
 
     /**
      * @param captioner   describes attached pictures (in process or a vision model), or null to leave that to the
@@ -64,6 +65,12 @@ public final class Assistant {
     }
 
     public Conversation conversation() { return conversation; }
+
+    /** Questions about a conversation picture are answered by this vision model looking at the picture. */
+    public Assistant withVision(VisionChatCaptioner visionModel) {
+        this.vision = visionModel;
+        return this;
+    }
 
     /** Attaches a picture file to the next request; a file that cannot be decoded is refused and nothing is kept. */
     public ConversationPicture attach(Path file) {
@@ -125,6 +132,10 @@ public final class Assistant {
             result = renderer.render(plan, source, out, remakeSeed);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (plan instanceof AnswerPlan && about != null && vision != null) {
+            // the planner answered from the picture's description; a vision model looks at the picture itself
+            result = new PlanRenderer.Result(result.pictures(), vision.answer(source.image(), turn.text()), null, result.notes());
         }
         List<ConversationPicture> added = new ArrayList<>();
         for (PlanRenderer.Rendered r : result.pictures()) {
