@@ -6,7 +6,8 @@ import java.util.List;
  * A short name for a known-good model: exact repository, revision and the files Atelier needs.
  *
  * @param name         what users type (e.g. {@code sd15})
- * @param kind         {@code diffusion} (an ONNX pipeline folder) or {@code gguf} (one language-model file)
+ * @param kind         {@code diffusion} (an ONNX pipeline folder), {@code gguf} (one language-model file) or
+ *                     {@code clip} (a CLIP ONNX export folder)
  * @param description  one line for {@code atelier models presets}
  * @param repo         ORG/NAME on the hub
  * @param revision     a commit sha where known (pinned), else a branch

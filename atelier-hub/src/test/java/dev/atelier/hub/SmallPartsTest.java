@@ -81,16 +81,22 @@ class SmallPartsTest {
     void builtInPresetsCoverWhatAtelierNeeds() {
         Presets presets = Presets.builtIn();
         assertThat(presets.names()).contains("sd15", "sd-turbo", "sd-inpainting", "instruct-pix2pix",
-                "qwen2.5-1.5b-instruct");
+                "qwen2.5-1.5b-instruct", "clip");
         for (Preset p : presets.all()) {
             assertThat(p.revision()).matches("[0-9a-f]{40}|main");
             assertThat(p.include()).isNotEmpty();
             assertThat(p.approxBytes()).isPositive();
             assertThat(RepoRef.looksLikeRepoId(p.repo())).isTrue();
-            assertThat(p.kind()).isIn("diffusion", "gguf");
+            assertThat(p.kind()).isIn("diffusion", "gguf", "clip");
             if (p.kind().equals("gguf")) {
                 assertThat(p.entry()).endsWith(".gguf");
                 assertThat(p.includeFilter()).accepts(p.entry());
+            } else if (p.kind().equals("clip")) {
+                // the split towers, tokenizer and preprocessing only: not the merged or quantised variants
+                assertThat(p.includeFilter()).accepts("onnx/text_model.onnx", "onnx/vision_model.onnx", "vocab.json",
+                        "merges.txt", "preprocessor_config.json");
+                assertThat(p.includeFilter()).rejects("onnx/model.onnx", "onnx/text_model_quantized.onnx",
+                        "onnx/vision_model_fp16.onnx");
             } else {
                 assertThat(p.includeFilter()).accepts("model_index.json", "unet/model.onnx", "text_encoder/model.onnx",
                         "vae_decoder/model.onnx", "tokenizer/vocab.json");

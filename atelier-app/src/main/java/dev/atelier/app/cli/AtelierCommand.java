@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
                 "Run 'atelier help COMMAND' for the options of one command."},
         footer = {"",
                 "Examples:",
+                "  atelier create \"two cats on a sofa\"          # plan and render with the default models",
                 "  atelier generate --model ./sd15-onnx --prompt \"a red fox in snow\" --out fox.png",
                 "  atelier plan --llm ollama:qwen2.5:7b \"two cats on a sofa, one black, one white\"",
                 "  atelier models pull sd15"},
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
                 CreateCommand.class,
                 ChatCommand.class,
                 ServeCommand.class,
-                ModelsCommand.class})
+                ModelsCommand.class,
+                ConfigCommand.class})
 public final class AtelierCommand implements Runnable {
 
     @Spec

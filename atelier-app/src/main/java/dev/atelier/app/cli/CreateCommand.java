@@ -1,5 +1,6 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.app.config.UserSettings;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.PngFiles;
 import dev.atelier.core.plan.AnswerPlan;
@@ -54,6 +55,7 @@ import picocli.CommandLine.Spec;
         description = {"Plan a request with a language model, then render the plan: a new picture, or an edit of --image.",
                 "The plan (JSON) goes to standard output and into the PNG's metadata (key atelier-plan)."},
         footer = {"", "Examples:",
+                "  atelier create \"two cats on a sofa\"      # the configured models; writes two-cats-on-a-sofa-SEED.png",
                 "  atelier create --llm gguf:./qwen2.5-3b.gguf --model ./sd15 \\",
                 "      --out cats.png \"two cats on a sofa, one black, one white\"",
                 "  atelier create --llm ollama:llava --model ./sd15 --edit-model instruct-pix2pix \\",
@@ -76,17 +78,16 @@ final class CreateCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "Pipeline folder in the optimum ONNX layout, or a preset / hub id pulled with 'atelier models pull'.")
-    String model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--out", paramLabel = "FILE.png", required = true, description = "Where to write the PNG.")
-    Path out;
+    @Mixin
+    OutputOption output;
 
-    @Option(names = "--edit-model", paramLabel = "DIR",
+    @Option(names = "--edit-model", paramLabel = "MODEL",
             description = "Model for edit plans, so one call can have a text-to-image --model for new pictures: an "
-                    + "InstructPix2Pix folder (atelier models pull instruct-pix2pix) for instruction edits, an inpainting "
-                    + "folder (atelier models pull sd-inpainting) for edits with --mask. Default: --model.")
+                    + "InstructPix2Pix model for instruction edits, an inpainting model for edits with --mask and outpaints. "
+                    + "Default: --model when given, else the configured edit-model or inpaint-model (see 'atelier config').")
     String editModel;
 
     @Option(names = "--image-guidance", paramLabel = "S_I",
@@ -97,8 +98,12 @@ final class CreateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        RenderOptions.requirePngOutput(out);
-        Path modelDir = ModelsCommand.resolveForUse(model, planning.pull, stderr);
+        if (output.out != null) RenderOptions.requirePngOutput(output.out);
+        String modelSpec = model.orDefault(UserSettings.Key.MODEL);
+        // One question for everything a first run downloads (the diffusion model and the planner).
+        ModelsCommand.ensureAvailable(java.util.Arrays.asList(modelSpec, PlanCommand.hubModelOf(planning.llm.orDefault())),
+                planning.pull.yes, stderr);
+        Path modelDir = ModelsCommand.resolveForUse(modelSpec, planning.pull.yes, stderr);
         // Only the folder's configs are read before planning; the pipeline the plan needs is loaded after it.
         PipelineDirectory directory = PipelineDirectory.open(modelDir);
         int size = directory.defaultImageSize();
@@ -141,6 +146,7 @@ final class CreateCommand implements Callable<Integer> {
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(directory.root(), render.pipelineSettings())) {
             GenerationResult result = GenerateCommand.render(pipeline, requestFor.apply(pipeline), stderr);
             GeneratedImage image = result.images().getFirst();
+            Path out = output.resolve(PlanCommand.joined(planning.words), image.seed());
             Map<String, String> text = new LinkedHashMap<>(GenerationMetadata.pngText(image.request(), pipeline.directory().name()));
             text.put(PLAN_KEY, PlanJson.write(plan));
             PngFiles.write(image.image(), text, out);
@@ -160,13 +166,18 @@ final class CreateCommand implements Callable<Integer> {
                     + "yet; draw a mask (white = repaint, black = keep, the picture's size) and pass it with --mask FILE.", null, 2);
             default -> { }
         }
-        if (planning.image == null) {
+        if (planning.picture.image == null) {
             throw new AtelierException("The plan is an edit but no picture was given; pass the picture with --image FILE.");
         }
-        Path modelDir = editModel == null ? textToImage.root() : ModelsCommand.resolveForUse(editModel, planning.pull, stderr);
-        PipelineDirectory directory = editModel == null ? textToImage : PipelineDirectory.open(modelDir);
-        String option = editModel == null ? "--model" : "--edit-model";
-        BufferedImage source = Images.read(planning.image);
+        // --edit-model, else an explicit --model (a call that only edits), else the configured model for this edit.
+        boolean useModel = editModel == null && model.model != null;
+        String editSpec = editModel != null ? editModel : model.orDefault(plan.mode() instanceof EditPlan.InstructionEdit
+                ? UserSettings.Key.EDIT_MODEL : UserSettings.Key.INPAINT_MODEL);
+        if (!useModel) ModelsCommand.ensureAvailable(java.util.List.of(editSpec), planning.pull.yes, stderr);
+        Path modelDir = useModel ? textToImage.root() : ModelsCommand.resolveForUse(editSpec, planning.pull.yes, stderr);
+        PipelineDirectory directory = useModel ? textToImage : PipelineDirectory.open(modelDir);
+        String option = useModel ? "--model" : "--edit-model";
+        BufferedImage source = Images.read(planning.picture.image);
         long seed = plan.seed() != null ? plan.seed() : ThreadLocalRandom.current().nextLong(1L << 32);
         EditResult result;
         PipelineKind kind;
@@ -201,6 +212,7 @@ final class CreateCommand implements Callable<Integer> {
         }
         if (text.isEmpty()) text.putAll(EditMetadata.pngText(result.request(), kind, directory.name()));
         text.put(PLAN_KEY, PlanJson.write(plan));
+        Path out = output.resolve(PlanCommand.joined(planning.words), result.request().seed());
         PngFiles.write(result.image(), text, out);
         stdout.printf(Locale.ROOT, "wrote %s (seed %d) in %.1f s%n", out, result.request().seed(), result.timings().total() / 1e9);
         return 0;
@@ -210,7 +222,7 @@ final class CreateCommand implements Callable<Integer> {
     private EditRequest editRequest(EditPlan plan, Path modelDir, BufferedImage source, SchedulerKind defaultScheduler,
                                     double imageScale, long seed, Path maskFile) {
         return EditCommand.request(render, modelDir, plan.instruction(), source, defaultScheduler, plan.guidance(),
-                        imageScale, planning.image, maskFile)
+                        imageScale, planning.picture.image, maskFile)
                 .withSteps(plan.steps())
                 .withSeed(seed)
                 .withNegativePrompt(render.negative != null ? render.negative : plan.negativePrompt());

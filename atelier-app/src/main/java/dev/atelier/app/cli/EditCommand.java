@@ -1,5 +1,6 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.app.config.UserSettings;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
@@ -44,12 +45,14 @@ final class EditCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "An InstructPix2Pix pipeline folder (optimum ONNX layout, 8-channel UNet), or a pulled preset.")
-    String model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--image", paramLabel = "IN", required = true, description = "The image to edit.")
-    Path image;
+    @Mixin
+    PullOption pull;
+
+    @Mixin
+    ImageOption picture;
 
     @Option(names = "--instruction", paramLabel = "TEXT", required = true,
             description = "What to change, e.g. \"turn the sky purple\"; empty keeps the image.")
@@ -63,25 +66,29 @@ final class EditCommand implements Callable<Integer> {
             description = "How closely to keep the input image (default 1.5; below 1 turns guidance off).")
     Double imageGuidance;
 
-    @Option(names = "--out", paramLabel = "OUT.png", required = true, description = "Where to write the edited PNG.")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        RenderOptions.requirePngOutput(out);
+        Path image = picture.require("edit");
+        if (output.out != null) RenderOptions.requirePngOutput(output.out);
         BufferedImage source = Images.read(image);
-        Path modelDir = ModelsCommand.resolveForUse(model, false, stderr);
+        String modelSpec = model.orDefault(UserSettings.Key.EDIT_MODEL);
+        ModelsCommand.ensureAvailable(java.util.List.of(modelSpec), pull.yes, stderr);
+        Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull.yes, stderr);
         try (InstructPix2PixPipeline pipeline = InstructPix2PixPipeline.load(modelDir, render.pipelineSettings())) {
             EditRequest request = request(render, modelDir, instruction, source, pipeline.defaultScheduler(),
                     textGuidance != null ? textGuidance : render.guidance != null ? render.guidance : EditRequest.DEFAULT_TEXT_GUIDANCE,
                     imageGuidance != null ? imageGuidance : EditRequest.DEFAULT_IMAGE_GUIDANCE,
                     image, null);
+            Path out = output.resolve(instruction, request.seed());
             EditResult result = withProgress("Editing", request.steps(), stderr, cb -> pipeline.edit(source, request, cb));
             PngFiles.write(result.image(), EditMetadata.pngText(result.request(), PipelineKind.INSTRUCT_PIX2PIX,
                     pipeline.directory().name()), out);
-            report(stdout, result);
+            report(stdout, result, out);
         }
         return 0;
     }
@@ -132,7 +139,7 @@ final class EditCommand implements Callable<Integer> {
         }
     }
 
-    void report(PrintWriter stdout, EditResult result) {
+    static void report(PrintWriter stdout, EditResult result, Path out) {
         EditRequest r = result.request();
         stdout.printf("wrote %s (seed %d)%n", out, r.seed());
         stdout.printf(Locale.ROOT, "edited in %.1f s (%s, %d steps, %dx%d)%n", result.timings().total() / 1e9,

@@ -1,5 +1,6 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.app.config.UserSettings;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Spec;
         description = "Render images from a prompt with a Stable Diffusion ONNX model.",
         footer = {"",
                 "Examples:",
+                "  atelier generate --prompt \"a red fox in snow\"            # the configured model, fox's own file name",
                 "  atelier generate --model ./sd15 --prompt \"a red fox in snow\" --out fox.png",
                 "  atelier generate --model ./sd15 --prompt \"oil painting\" \\",
                 "      --init photo.jpg --strength 0.6 --out oil.png",
@@ -52,10 +54,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Pipeline folder in the Hugging Face optimum ONNX layout (model_index.json, unet/, ...),"
-                    + " or a preset / hub id already pulled with 'atelier models pull'.")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "What to draw; (word:1.3), (word) and [word] set emphasis.")
     String prompt;
@@ -74,12 +74,11 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Repeat the generation stored in a PNG written by Atelier; other options override it.")
     Path from;
 
-    @Option(names = "--pull", description = "Download --model first when it is a preset or hub id not yet in the cache.")
-    boolean pull;
+    @Mixin
+    PullOption pull;
 
-    @Option(names = "--out", paramLabel = "FILE.png", required = true,
-            description = "Where to write the PNG; a batch writes FILE-1.png, FILE-2.png, ...")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Option(names = "--regions", paramLabel = "RATIO",
             description = "Regional prompting: rows and regions as RPG's split ratio (\"1,1\" two columns, \"1;1\" two rows,"
@@ -98,24 +97,23 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         GenerationRequest stored = from == null ? null : GenerationMetadata.readRequest(from);
-        String modelSpec = model != null ? model : stored != null ? stored.model() : null;
-        if (modelSpec == null || modelSpec.isBlank()) {
-            throw new AtelierException(stored == null ? "missing --model DIR (or --from PNG to repeat a generation)"
-                    : from + " was not written by Atelier and names no model folder: add --model DIR");
-        }
+        String modelSpec = model.model != null ? model.model : stored != null && stored.model() != null
+                && !stored.model().isBlank() ? stored.model() : model.orDefault(UserSettings.Key.MODEL);
         if (prompt == null && stored == null) throw new AtelierException("missing --prompt TEXT (or --from PNG to repeat a generation)");
-        RenderOptions.requirePngOutput(out);
+        if (output.out != null) RenderOptions.requirePngOutput(output.out);
         if (regions == null && (regionPrompts != null || baseRatio != null)) {
             throw new AtelierException("--region-prompt and --base-ratio need --regions RATIO, for example --regions \"1,1\"");
         }
         if (strength != null && init == null && (stored == null || !stored.isImageToImage())) {
             throw new AtelierException("--strength applies to image-to-image only: add --init IMAGE");
         }
-        Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull, stderr);
+        ModelsCommand.ensureAvailable(List.of(modelSpec), pull.yes, stderr);
+        Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull.yes, stderr);
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, render.pipelineSettings())) {
             GenerationRequest request = buildRequest(stored, modelDir, pipeline);
+            Path out = output.resolve(request.prompt(), request.seed());
             GenerationResult result = render(pipeline, request, stderr);
-            List<Path> written = write(result, pipeline.directory().name());
+            List<Path> written = write(result, pipeline.directory().name(), out);
             for (int i = 0; i < written.size(); i++) {
                 stdout.printf("wrote %s (seed %d)%n", written.get(i), result.images().get(i).seed());
             }
@@ -189,7 +187,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private List<Path> write(GenerationResult result, String modelName) throws IOException {
+    private static List<Path> write(GenerationResult result, String modelName, Path out) throws IOException {
         List<Path> written = new ArrayList<>();
         List<GeneratedImage> images = result.images();
         for (int i = 0; i < images.size(); i++) {

@@ -1,5 +1,6 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.app.config.UserSettings;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
 import dev.atelier.core.restore.SeamRestoration;
@@ -38,12 +39,14 @@ final class InpaintCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "An inpainting pipeline folder (optimum ONNX layout, 9-channel UNet), or a pulled preset.")
-    String model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--image", paramLabel = "IN", required = true, description = "The image to change.")
-    Path image;
+    @Mixin
+    PullOption pull;
+
+    @Mixin
+    ImageOption picture;
 
     @Option(names = "--mask", paramLabel = "MASK.png", required = true,
             description = "White (> 125) where to repaint, black where to keep; the image's size.")
@@ -52,8 +55,8 @@ final class InpaintCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "What to paint into the mask.")
     String prompt;
 
-    @Option(names = "--out", paramLabel = "OUT.png", required = true, description = "Where to write the PNG.")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Option(names = "--restore", description = "Restore the seam as outpaint does: match the repainted area's colours to "
             + "its surroundings within " + SeamRestoration.DEFAULT_BAND + " px of the mask's edge and blend across it "
@@ -64,13 +67,17 @@ final class InpaintCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        RenderOptions.requirePngOutput(out);
+        Path image = picture.require("change");
+        if (output.out != null) RenderOptions.requirePngOutput(output.out);
         BufferedImage source = Images.read(image);
         BufferedImage maskImage = Images.read(mask);
-        Path modelDir = ModelsCommand.resolveForUse(model, false, stderr);
+        String modelSpec = model.orDefault(UserSettings.Key.INPAINT_MODEL);
+        ModelsCommand.ensureAvailable(java.util.List.of(modelSpec), pull.yes, stderr);
+        Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull.yes, stderr);
         try (InpaintingPipeline pipeline = InpaintingPipeline.load(modelDir, render.pipelineSettings())) {
             EditRequest request = EditCommand.request(render, modelDir, prompt, source, pipeline.defaultScheduler(),
                     render.guidance != null ? render.guidance : EditRequest.DEFAULT_TEXT_GUIDANCE, 1, image, mask);
+            Path out = output.resolve(prompt, request.seed());
             EditResult result = EditCommand.withProgress("Inpainting", request.steps(), stderr,
                     cb -> pipeline.inpaint(source, maskImage, request, cb));
             BufferedImage picture = restore ? restoreSeam(source, result.image(), maskImage) : result.image();

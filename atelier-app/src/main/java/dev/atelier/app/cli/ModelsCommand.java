@@ -1,5 +1,6 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.app.config.Environment;
 import dev.atelier.core.AtelierException;
 import dev.atelier.hub.ByteSizes;
 import dev.atelier.hub.CachedRepo;
@@ -67,7 +68,7 @@ final class ModelsCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    ModelsCommand() { this(System::getenv, SpaceProvider.FILE_STORE); }
+    ModelsCommand() { this(Environment.lookup, SpaceProvider.FILE_STORE); }
 
     ModelsCommand(Function<String, String> env, SpaceProvider space) {
         this.env = env;
@@ -96,7 +97,7 @@ final class ModelsCommand implements Runnable {
      * (the size is shown first); elsewhere the error names the {@code atelier models pull} command to run.
      */
     static Path resolveForUse(String modelSpec, boolean pull, PrintWriter err) {
-        return resolveForUse(modelSpec, pull, err, System::getenv, SpaceProvider.FILE_STORE);
+        return resolveForUse(modelSpec, pull, err, Environment.lookup, SpaceProvider.FILE_STORE);
     }
 
     static Path resolveForUse(String modelSpec, boolean pull, PrintWriter err, Function<String, String> env,
@@ -112,6 +113,50 @@ final class ModelsCommand implements Runnable {
         } : PullConsent.NEVER;
         return new ModelResolver(puller, models.presets()).resolve(modelSpec, consent,
                 new DownloadProgress(err, interactive ? DownloadProgress.terminalBars() : null));
+    }
+
+    /**
+     * Makes sure every model a command is about to use is in the cache, asking once for all the missing ones together
+     * with their size (a newcomer's first run needs a diffusion model and a language model: one question, not two).
+     * With {@code yes} they are downloaded without asking; off a terminal without it, the error says what to run.
+     * Local paths, cached models and null entries cost nothing; unknown names are left to the resolver's message.
+     */
+    static void ensureAvailable(List<String> specs, boolean yes, PrintWriter err) {
+        ModelsCommand models = new ModelsCommand(Environment.lookup, SpaceProvider.FILE_STORE);
+        ModelPuller puller = models.puller();
+        ModelResolver resolver = new ModelResolver(puller, models.presets());
+        Map<String, ModelResolver.HubTarget> missing = new java.util.LinkedHashMap<>();
+        for (String spec : specs) {
+            if (spec == null || spec.isBlank() || java.nio.file.Files.exists(Path.of(spec.strip()))) continue;
+            ModelResolver.HubTarget target;
+            try {
+                target = resolver.target(spec);
+            } catch (AtelierException notAHubName) {
+                continue; // resolving it later gives the full message
+            }
+            if (resolver.findCached(target).isEmpty()) missing.put(spec.strip(), target);
+        }
+        if (missing.isEmpty() || puller.settings().offline()) return;
+        Console console = System.console();
+        boolean interactive = console != null && console.isTerminal();
+        if (!yes) {
+            String list = String.join(", ", missing.entrySet().stream().map(e -> e.getKey() + e.getValue().preset()
+                    .map(p -> " (about " + ByteSizes.format(p.approxBytes()) + ")").orElse("")).toList());
+            if (!interactive) {
+                throw new AtelierException("Not downloaded yet: " + list + ". Add --yes to download now, or run "
+                        + String.join(" and ", missing.values().stream().map(t -> "`" + t.pullCommand() + "`").toList())
+                        + " first.");
+            }
+            long bytes = 0;
+            for (ModelResolver.HubTarget t : missing.values()) bytes += puller.plan(t.ref(), t.include()).bytesToFetch();
+            String answer = console.readLine("Atelier needs models that are not downloaded yet: %s; %s in all. Download now? [y/N] ",
+                    list, ByteSizes.format(bytes));
+            if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).startsWith("y")) {
+                throw new AtelierException("Nothing was downloaded. Run " + String.join(" and ", missing.values().stream()
+                        .map(t -> "`" + t.pullCommand() + "`").toList()) + " when ready, or name other models (see 'atelier config').");
+            }
+        }
+        for (String spec : missing.keySet()) resolveForUse(spec, true, err);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -162,7 +207,11 @@ final class ModelsCommand implements Runnable {
             out.printf("Done: %d of %d files downloaded (%s) into%n  %s%n", result.filesDownloaded(), result.files(),
                     ByteSizes.format(result.bytesDownloaded()), result.snapshotDir());
             preset.ifPresent(p -> out.printf("Use it with %s%n",
-                    p.kind().equals("gguf") ? "--llm gguf:" + p.name() : "--model " + p.name()));
+                    switch (p.kind()) {
+                        case "gguf" -> "--llm gguf:" + p.name();
+                        case "clip" -> "--clip " + p.name();
+                        default -> "--model " + p.name();
+                    }));
             return 0;
         }
     }

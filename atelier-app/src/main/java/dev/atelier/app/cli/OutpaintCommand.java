@@ -1,5 +1,6 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.app.config.UserSettings;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
@@ -44,12 +45,14 @@ final class OutpaintCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "An inpainting pipeline folder (optimum ONNX layout, 9-channel UNet), or a pulled preset.")
-    String model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--image", paramLabel = "IN", required = true, description = "The image to extend.")
-    Path image;
+    @Mixin
+    PullOption pull;
+
+    @Mixin
+    ImageOption picture;
 
     @Option(names = "--left", paramLabel = "N", defaultValue = "0", description = "Pixels to add on the left (multiple of 8).")
     int left;
@@ -73,14 +76,15 @@ final class OutpaintCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "What the extended scene shows.")
     String prompt;
 
-    @Option(names = "--out", paramLabel = "OUT.png", required = true, description = "Where to write the PNG.")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        RenderOptions.requirePngOutput(out);
+        Path image = picture.require("extend");
+        if (output.out != null) RenderOptions.requirePngOutput(output.out);
         OutpaintExtension extension = new OutpaintExtension(left, top, right, bottom, overlap);
         BufferedImage source = Images.read(image);
         BufferedImage canvas = OutpaintingPipeline.extendCanvas(source, extension);
@@ -91,10 +95,13 @@ final class OutpaintCommand implements Callable<Integer> {
                     + " down, or render smaller with --width and --height");
         }
         SeamRestoration restoration = noRestore ? null : new SeamRestoration(SeamRestoration.DEFAULT_BAND);
-        Path modelDir = ModelsCommand.resolveForUse(model, false, stderr);
+        String modelSpec = model.orDefault(UserSettings.Key.INPAINT_MODEL);
+        ModelsCommand.ensureAvailable(java.util.List.of(modelSpec), pull.yes, stderr);
+        Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull.yes, stderr);
         try (OutpaintingPipeline pipeline = OutpaintingPipeline.load(modelDir, render.pipelineSettings())) {
             EditRequest request = EditCommand.request(render, modelDir, prompt, canvas, pipeline.defaultScheduler(),
                     render.guidance != null ? render.guidance : EditRequest.DEFAULT_TEXT_GUIDANCE, 1, image, null);
+            Path out = output.resolve(prompt == null || prompt.isBlank() ? "outpaint" : prompt, request.seed());
             EditResult result = EditCommand.withProgress("Outpainting", request.steps(), stderr,
                     cb -> pipeline.outpaint(source, extension, request, restoration, cb));
             PngFiles.write(result.image(), OutpaintMetadata.pngText(result.request(), extension,

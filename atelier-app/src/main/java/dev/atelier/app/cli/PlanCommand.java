@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
                 "The plan goes to standard output; notes about repairs and fallbacks go to standard error.",
                 "Edit the JSON if you like and render it later."},
         footer = {"", "Examples:",
+                "  atelier plan \"two cats, one black, one white\"        # the configured language model",
                 "  atelier plan --llm gguf:./qwen2.5-3b.gguf \"two cats, one black, one white\"",
                 "  atelier plan --llm ollama:llava --image lunch.jpg \"make it more healthy\"",
                 "  atelier plan --schema > plan.schema.json"})
@@ -73,6 +74,8 @@ final class PlanCommand implements Callable<Integer> {
     /** Plans with prompts fitted by {@code fit} (the renderer's own tokenizer when it is known). */
     static PlanResult plan(Options options, PlanRequest.RenderSettings settings, PromptFit fit) {
         PlanRequest request = options.request(settings);
+        ModelsCommand.ensureAvailable(java.util.Arrays.asList(hubModelOf(options.llm.orDefault())), options.pull.yes,
+                new PrintWriter(System.err, true));
         PlannerSettings plannerSettings = options.plannerSettings();
         try (ChatModel model = options.openModel()) {
             return new Planner(new StructuredOutputAnswers(model, plannerSettings.maxAttempts()), plannerSettings, fit).plan(request);
@@ -119,6 +122,15 @@ final class PlanCommand implements Callable<Integer> {
      * A {@code gguf:} spec whose path is no local file may name a preset or a hub file instead: the hub resolver finds
      * it in the cache, or downloads it when allowed ({@link ModelsCommand#resolveForUse}). Other specs pass unchanged.
      */
+    /** The preset or hub file a {@code gguf:} spec names when it is no local file; null for every other spec. */
+    static String hubModelOf(String spec) {
+        if (spec != null && spec.startsWith("gguf:") && ModelSpec.parse(spec) instanceof ModelSpec.Gguf gguf
+                && !Files.isRegularFile(gguf.path())) {
+            return gguf.path().toString();
+        }
+        return null;
+    }
+
     static String withLocalModelFile(String spec, Function<String, Path> hubResolver) {
         if (spec.startsWith("gguf:") && ModelSpec.parse(spec) instanceof ModelSpec.Gguf gguf && !Files.isRegularFile(gguf.path())) {
             Path local = hubResolver.apply(gguf.path().toString());
@@ -135,17 +147,14 @@ final class PlanCommand implements Callable<Integer> {
         /** Opens a chat model from a spec; replaceable in tests. */
         static ModelOpener modelOpener = PlanCommand::openLanguageModel;
 
-        @Option(names = "--llm", paramLabel = "SPEC",
-                description = "Language model that plans, e.g. gguf:/path/model.gguf, ollama:qwen2.5:7b, "
-                        + "openai:https://api.openai.com/v1#gpt-4o-mini (default: $ATELIER_LLM).")
-        String llm;
+        @Mixin
+        LlmOption llm;
 
-        @Option(names = "--pull", description = "Download models named by preset or hub id (--llm gguf:…, --model) when "
-                + "they are not in the cache yet, without asking.")
-        boolean pull;
+        @Mixin
+        PullOption pull;
 
-        @Option(names = "--image", paramLabel = "FILE", description = "The picture the request is about (PNG, JPEG or WebP).")
-        Path image;
+        @Mixin
+        ImageOption picture;
 
         @Option(names = "--caption", paramLabel = "TEXT",
                 description = "What the picture shows, for models that cannot see pictures (then it is not shown to the model).")
@@ -176,6 +185,7 @@ final class PlanCommand implements Callable<Integer> {
         List<String> words;
 
         PlanRequest request(PlanRequest.RenderSettings settings) {
+            Path image = picture.image;
             PlanRequest request = PlanRequest.of(joined(words)).withKind(kind(kind)).withSettings(settings);
             if (caption != null && image == null) {
                 throw new AtelierException("--caption describes a picture given with --image; add --image FILE or leave --caption out.");
@@ -196,12 +206,7 @@ final class PlanCommand implements Callable<Integer> {
         }
 
         ChatModel openModel() {
-            String chosen = llm != null ? llm : System.getenv("ATELIER_LLM");
-            if (chosen == null || chosen.isBlank()) {
-                throw new AtelierException("No language model given; pass --llm SPEC (for example --llm gguf:/path/model.gguf or "
-                        + "--llm ollama:qwen2.5:7b) or set ATELIER_LLM.");
-            }
-            return modelOpener.open(chosen.strip(), pull);
+            return modelOpener.open(llm.orDefault(), pull.yes);
         }
 
         void printWarnings(PrintWriter err, PlanResult result) {

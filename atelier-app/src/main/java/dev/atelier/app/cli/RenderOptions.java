@@ -1,12 +1,11 @@
 package dev.atelier.app.cli;
 
 import dev.atelier.core.AtelierException;
-import dev.atelier.diffusion.onnx.Device;
-import dev.atelier.diffusion.onnx.SessionSettings;
 import dev.atelier.diffusion.pipeline.PipelineSettings;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.nio.file.Path;
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Rendering options shared by every command that runs the diffusion pipeline; unset means "the default". */
@@ -35,19 +34,15 @@ final class RenderOptions {
     @Option(names = "--height", paramLabel = "H", description = "Height in pixels, a multiple of 8 (default: the model's size).")
     Integer height;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "cpu or cuda (needs the onnxruntime_gpu build on the classpath). Default: ${DEFAULT-VALUE}.")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     /** The chosen scheduler, or null for the model's own. */
     SchedulerKind schedulerKind() {
         return scheduler == null ? null : SchedulerKind.fromCliName(scheduler);
     }
 
-    PipelineSettings pipelineSettings() {
-        Device dev = Device.parse(device);
-        return PipelineSettings.defaults().withSessions(SessionSettings.defaults().withDevice(dev));
-    }
+    PipelineSettings pipelineSettings() { return device.pipelineSettings(); }
 
     /** Atelier stores what made a picture in PNG text chunks, so outputs must be PNG files. */
     static void requirePngOutput(Path out) {

@@ -1,6 +1,7 @@
 package dev.atelier.app.cli;
 
 import dev.atelier.app.server.AtelierServer;
+import dev.atelier.app.config.UserSettings;
 import dev.atelier.core.AtelierException;
 import dev.atelier.diffusion.onnx.Device;
 import dev.atelier.diffusion.onnx.SessionSettings;
@@ -9,10 +10,12 @@ import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
 import dev.atelier.llm.ChatModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -24,21 +27,21 @@ import picocli.CommandLine.Spec;
                 "  GET /api/jobs/{id}/events, POST /api/plan (with --llm), POST /v1/images/generations, GET /v1/models.",
                 "",
                 "Example:",
+                "  atelier serve                          # the configured models (see atelier config)",
                 "  atelier serve --model ./sd15 --port 7860"})
 final class ServeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "Pipeline folder (optimum ONNX layout), or a preset / hub id pulled with 'atelier models pull'.")
-    String model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--pull", description = "Download --model first when it is a preset or hub id not yet in the cache.")
-    boolean pull;
+    @Mixin
+    PullOption pull;
 
-    @Option(names = "--llm", paramLabel = "SPEC", description = "Language model for POST /api/plan (as 'atelier plan --llm').")
-    String llm;
+    @Mixin
+    LlmOption llm;
 
     @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 for every interface).")
@@ -51,8 +54,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "Renders that may wait behind the running one; more are refused with 503 (default ${DEFAULT-VALUE}).")
     int queue;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu", description = "cpu or cuda (default ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -60,9 +63,12 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new AtelierException("--port must be from 0 to 65535, got " + port);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path modelDir = ModelsCommand.resolveForUse(model, pull, err);
-        PipelineSettings settings = PipelineSettings.defaults().withSessions(SessionSettings.defaults().withDevice(Device.parse(device)));
-        ChatModel chat = llm == null ? null : PlanCommand.openLanguageModel(llm, pull);
+        String modelSpec = model.orDefault(UserSettings.Key.MODEL);
+        String llmSpec = llm.orDefault();
+        ModelsCommand.ensureAvailable(List.of(modelSpec, PlanCommand.hubModelOf(llmSpec)), pull.yes, err);
+        Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull.yes, err);
+        PipelineSettings settings = device.pipelineSettings();
+        ChatModel chat = PlanCommand.openLanguageModel(llmSpec, pull.yes);
         CountDownLatch stopped = new CountDownLatch(1);
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, settings);
              AtelierServer server = AtelierServer.start(pipeline, modelDir, chat, new AtelierServer.Settings(host, port, queue))) {

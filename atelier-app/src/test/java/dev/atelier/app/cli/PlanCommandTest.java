@@ -156,14 +156,12 @@ class PlanCommandTest {
     }
 
     @Test
-    void withoutAnyModelTheErrorSaysHowToNameOne() {
-        var r = AtelierCommandTest.run(AtelierCommand.newCommandLine(), "plan", "a fox");
+    void withoutAnyModelTheDefaultPlannerIsUsedAndNamedWhenItIsMissing(@TempDir Path dir) {
+        try (TemporaryHome home = new TemporaryHome(dir)) {
+            var r = AtelierCommandTest.run(AtelierCommand.newCommandLine(), "plan", "a fox");
 
-        if (System.getenv("ATELIER_LLM") == null) {
             assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.err()).contains("No language model given", "--llm", "ATELIER_LLM");
-        } else {
-            assertThat(r.exitCode()).isNotZero();
+            assertThat(r.err()).contains("qwen2.5-1.5b-instruct", "--yes", "atelier models pull qwen2.5-1.5b-instruct");
         }
     }
 }

@@ -17,9 +17,11 @@ class ServeCommandTest {
     }
 
     @Test
-    void theModelIsRequired() {
-        var r = AtelierCommandTest.run(AtelierCommand.newCommandLine(), "serve", "--port", "0");
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("--model");
+    void withoutAModelTheConfiguredDefaultIsNamedWhenItIsMissing(@TempDir Path dir) {
+        try (TemporaryHome home = new TemporaryHome(dir)) {
+            var r = AtelierCommandTest.run(AtelierCommand.newCommandLine(), "serve", "--port", "0");
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).contains("sd-turbo", "atelier models pull sd-turbo");
+        }
     }
 }

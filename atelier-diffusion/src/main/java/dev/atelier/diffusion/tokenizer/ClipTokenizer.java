@@ -91,6 +91,25 @@ public final class ClipTokenizer {
         this.verbatimTokens = List.copyOf(ordered);
     }
 
+    /** A tokenizer from its ready state, as {@link CompactTokenizerFile} stores it (no parsing, no ranking). */
+    ClipTokenizer(Map<String, Integer> vocab, Map<String, Integer> mergeRanks, List<Map.Entry<String, Integer>> verbatimTokens,
+                  int bosId, int eosId, int unkId, int padId, int maxLength) {
+        this.vocab = Collections.unmodifiableMap(vocab);
+        this.mergeRanks = Collections.unmodifiableMap(mergeRanks);
+        this.verbatimTokens = List.copyOf(verbatimTokens);
+        this.bosId = bosId;
+        this.eosId = eosId;
+        this.unkId = unkId;
+        this.padId = padId;
+        this.maxLength = maxLength;
+        this.commaId = this.vocab.getOrDefault("," + END_OF_WORD, -1);
+    }
+
+    Map<String, Integer> vocabulary() { return vocab; }
+    Map<String, Integer> mergeRanks() { return mergeRanks; }
+    List<Map.Entry<String, Integer>> verbatimTokens() { return verbatimTokens; }
+    int unkId() { return unkId; }
+
     // ---------------------------------------------------------------- loaders
 
     /**
@@ -99,6 +118,11 @@ public final class ClipTokenizer {
      * (the latter wins, as in Hugging Face). Defaults: pad = end token, max length 77.
      */
     public static ClipTokenizer fromHuggingFaceDir(Path tokenizerDir) {
+        return CompactTokenizerFile.loadCached(tokenizerDir);
+    }
+
+    /** As {@link #fromHuggingFaceDir}, always parsing the JSON and text files (no compact cache). */
+    static ClipTokenizer parseHuggingFaceDir(Path tokenizerDir) {
         Path vocabFile = requireFile(tokenizerDir, "vocab.json");
         Path mergesFile = requireFile(tokenizerDir, "merges.txt");
         ObjectMapper json = new ObjectMapper();

@@ -18,6 +18,16 @@ public interface ImageTextEmbedder extends AutoCloseable {
 
     float[] embedImage(BufferedImage image);
 
+    /** Embeddings of several texts, in order; engines override this to run them in batches. */
+    default java.util.List<float[]> embedTexts(java.util.List<String> texts) {
+        return texts.stream().map(this::embedText).toList();
+    }
+
+    /** Embeddings of several pictures, in order; engines override this to run them in batches. */
+    default java.util.List<float[]> embedImages(java.util.List<BufferedImage> images) {
+        return images.stream().map(this::embedImage).toList();
+    }
+
     /** Cosine similarity of two normalised embeddings. */
     static double similarity(float[] a, float[] b) {
         if (a.length != b.length) throw new IllegalArgumentException("embeddings of " + a.length + " and " + b.length + " values");
