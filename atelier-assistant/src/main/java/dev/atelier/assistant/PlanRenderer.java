@@ -35,6 +35,7 @@ import dev.atelier.diffusion.pipeline.StepCallback;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import dev.atelier.library.LibraryMatch;
 import dev.atelier.library.PictureLibrary;
+import dev.atelier.vision.clip.ClipScore;
 import dev.atelier.vision.clip.ImageTextEmbedder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -334,7 +335,7 @@ public final class PlanRenderer implements AutoCloseable {
     /** CLIP score of the picture against its prompt, put into the PNG text; null without a CLIP model. */
     private Double clipScore(BufferedImage image, String prompt, Map<String, String> text) {
         if (clip == null) return null;
-        double score = ClipScores.score(clip, image, prompt);
+        double score = ClipScore.of(clip, image, prompt);
         text.put(CLIP_SCORE_KEY, String.format(Locale.ROOT, "%.2f", score));
         return score;
     }
