@@ -18,8 +18,8 @@ public final class Drafts {
     public record Route(
             @SchemaField(description = "one short sentence: what the request asks for", maxLength = 300) String reason,
             @SchemaField(description = "the kind of plan the request needs") PlanKind kind,
-            @SchemaField(description = "number of the conversation's picture the request is about; null for none",
-                    minimum = 1, maximum = 1000, optional = true) Integer picture) {
+            @SchemaField(description = "number of the conversation's picture the request is about; null (or 0) for none",
+                    minimum = 0, maximum = 1000, optional = true) Integer picture) {
         public Route {
             if (kind == null) throw new IllegalArgumentException("\"kind\" is missing; choose one of " + List.of(PlanKind.values()));
         }

@@ -75,6 +75,7 @@ final class Router {
     static Integer picture(PlanRequest request, PlanKind kind, Integer named, List<String> warnings) {
         int count = request.pictures().size();
         if (count == 0) return null;
+        if (named != null && named == 0) named = null;  // models often write 0 for "none"
         if (named != null && named >= 1 && named <= count) return named;
         if (named != null) warnings.add("the model named picture " + named + ", but the conversation has " + count + "; read the request's words instead");
         var inWords = PictureReference.fromWords(request.text(), count);

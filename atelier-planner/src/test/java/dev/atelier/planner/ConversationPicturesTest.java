@@ -109,4 +109,22 @@ class ConversationPicturesTest {
         assertThat(PictureReference.fromWords("first, draw a cat", 3)).isEmpty();
         assertThat(PictureReference.fromWords("the second one", 0)).isEmpty();
     }
+
+    @Test
+    void aPictureNumberWrittenAsTextOrZeroIsUnderstood() {
+        ScriptedChatModel model = ScriptedChatModel.answering(
+                "{\"reason\": \"change\", \"kind\": \"edit\", \"picture\": \"2\"}",
+                "Make the lighthouse glow.",
+                "{\"reason\": \"new\", \"kind\": \"GENERATE\", \"picture\": 0}",
+                "{\"reasoning\": \"r\", \"prompt\": \"a yellow kite\", \"rows\": []}");
+        Planner planner = Planner.over(model, PlannerSettings.DEFAULTS);
+
+        PlanResult edit = planner.plan(inConversation("make it glow"));
+        PlanResult generate = planner.plan(inConversation("a yellow kite"));
+
+        assertThat(((EditPlan) edit.plan()).picture()).isEqualTo(2);
+        assertThat(((GeneratePlan) generate.plan()).picture()).isNull();
+        assertThat(generate.warnings()).isEmpty();
+        assertThat(model.exhausted()).isTrue();
+    }
 }
