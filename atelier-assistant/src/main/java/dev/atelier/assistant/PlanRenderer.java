@@ -67,20 +67,28 @@ public final class PlanRenderer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A model folder for edits and the option that names it, for errors that say where the right model goes. */
+    public record EditModel(Path dir, String option) {}
+
     /**
-     * The diffusion models: {@code textToImage} for new pictures, {@code editModel} (or {@code textToImage} when
-     * null) for edits; the option names say in errors where the right model goes.
+     * The diffusion models: {@code textToImage} for new pictures; {@code editModels} gives the folder for an edit
+     * that needs a model of the given kind (InstructPix2Pix or inpainting), resolved only when such an edit comes.
      */
-    public record Models(Path textToImage, Path editModel, PipelineSettings pipelineSettings, String textToImageOption,
-                         String editOption) {
+    public record Models(Path textToImage, java.util.function.Function<PipelineKind, EditModel> editModels,
+                         PipelineSettings pipelineSettings, String textToImageOption) {
         public Models {
             if (pipelineSettings == null) pipelineSettings = PipelineSettings.defaults();
             if (textToImageOption == null) textToImageOption = "--model";
-            if (editOption == null) editOption = "--edit-model";
+            if (editModels == null) {
+                Path fallback = textToImage;
+                String option = textToImageOption;
+                editModels = kind -> new EditModel(fallback, option);
+            }
         }
 
+        /** One folder for every edit ({@code editModel}, named by --edit-model), or the text-to-image one when null. */
         public Models(Path textToImage, Path editModel, PipelineSettings pipelineSettings) {
-            this(textToImage, editModel, pipelineSettings, null, null);
+            this(textToImage, editModel == null ? null : kind -> new EditModel(editModel, "--edit-model"), pipelineSettings, null);
         }
     }
 
@@ -229,8 +237,10 @@ public final class PlanRenderer implements AutoCloseable {
         if (source == null) {
             throw new AtelierException("The plan changes a picture, but none was given; pass it with --image FILE (in chat: /image FILE).");
         }
-        Path modelDir = models.editModel() == null ? models.textToImage() : models.editModel();
-        String option = models.editModel() == null ? models.textToImageOption() : models.editOption();
+        EditModel editModel = models.editModels().apply(plan.mode() instanceof EditPlan.InstructionEdit
+                ? PipelineKind.INSTRUCT_PIX2PIX : PipelineKind.INPAINTING);
+        Path modelDir = editModel.dir();
+        String option = editModel.option();
         PipelineDirectory directory = PipelineDirectory.open(modelDir);
         BufferedImage image = source.image();
         long seed = plan.seed() != null ? plan.seed() : overrides.seed() != null ? overrides.seed() : randomSeed();
