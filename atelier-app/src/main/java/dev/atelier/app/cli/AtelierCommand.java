@@ -1,5 +1,6 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.app.logging.StderrLogConfigurator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -37,6 +38,13 @@ public final class AtelierCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Log what happens, with a start-up breakdown (JVM, parsing, tokenizer, sessions, first UNet "
+                    + "call, decode, PNG write) at the end; the same as ATELIER_LOG_LEVEL=DEBUG.")
+    void verbose(boolean on) {
+        if (on) StderrLogConfigurator.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -45,6 +53,10 @@ public final class AtelierCommand implements Runnable {
     /** The configured command line, shared by {@code Main} and tests. */
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new AtelierCommand());
+        cl.setExecutionStrategy(parsed -> {
+            dev.atelier.app.logging.StartupClock.mark("command parsing");
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler(new FriendlyErrors());
         // Applies to every subcommand: wide enough for model specs and examples, wider on big terminals.
         cl.setUsageHelpWidth(100);

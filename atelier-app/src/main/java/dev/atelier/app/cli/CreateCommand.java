@@ -128,7 +128,8 @@ final class CreateCommand implements Callable<Integer> {
                             render.negative != null ? render.negative : s.negativePrompt(), render.steps != null ? render.steps : 20,
                             render.schedulerKind() != null ? render.schedulerKind() : pipeline.defaultScheduler(),
                             render.guidance != null ? render.guidance : 7.5, 0, chosenSeed,
-                            render.width != null ? render.width : size, render.height != null ? render.height : size, 1, null, 0.75));
+                            render.width != null ? render.width : size, render.height != null ? render.height : size, 1, null, 0.75)
+                            .withNoise(render.noiseKind()));
             case AnswerPlan a -> {
                 stderr.println("note: the plan is an answer in words; there is nothing to render");
                 yield 0;
@@ -248,6 +249,6 @@ final class CreateCommand implements Callable<Integer> {
                 render.negative != null ? render.negative : plan.negativePrompt(), plan.steps(),
                 kind != null ? kind : pipeline.defaultScheduler(), plan.guidance(), 0,
                 plan.seed() != null ? plan.seed() : ThreadLocalRandom.current().nextLong(1L << 32),
-                plan.width(), plan.height(), 1, null, 0.75, regions);
+                plan.width(), plan.height(), 1, null, 0.75, regions, render.noiseKind());
     }
 }

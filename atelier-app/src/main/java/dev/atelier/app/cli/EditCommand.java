@@ -4,6 +4,7 @@ import dev.atelier.app.config.UserSettings;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
+import dev.atelier.diffusion.noise.NoiseKind;
 import dev.atelier.diffusion.pipeline.EditMetadata;
 import dev.atelier.diffusion.pipeline.EditRequest;
 import dev.atelier.diffusion.pipeline.EditResult;
@@ -97,6 +98,11 @@ final class EditCommand implements Callable<Integer> {
     static EditRequest request(RenderOptions render, Path modelDir, String prompt, BufferedImage source,
                                SchedulerKind defaultScheduler, double textGuidance, double imageGuidance,
                                Path imageFile, Path maskFile) {
+        if (render.noiseKind() == NoiseKind.TORCH_CPU) {
+            // the edit pipelines still draw from Atelier's generator; say so rather than ignore the option
+            throw new AtelierException("--noise torch-cpu applies to text-to-image (generate, create) only; editing, "
+                    + "inpainting and outpainting use --noise atelier, their only generator so far");
+        }
         if (render.width == null != (render.height == null)) {
             throw new AtelierException("give both --width and --height, or neither to keep the image's size");
         }

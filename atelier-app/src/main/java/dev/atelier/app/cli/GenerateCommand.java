@@ -1,6 +1,7 @@
 package dev.atelier.app.cli;
 
 import dev.atelier.app.config.UserSettings;
+import dev.atelier.app.logging.StartupClock;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
@@ -109,11 +110,15 @@ final class GenerateCommand implements Callable<Integer> {
         }
         ModelsCommand.ensureAvailable(List.of(modelSpec), pull.yes, stderr);
         Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull.yes, stderr);
+        StartupClock.mark("model lookup");
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(modelDir, render.pipelineSettings())) {
+            StartupClock.mark("tokenizer and sessions");
             GenerationRequest request = buildRequest(stored, modelDir, pipeline);
             Path out = output.resolve(request.prompt(), request.seed());
             GenerationResult result = render(pipeline, request, stderr);
+            StartupClock.mark("other steps and decode");
             List<Path> written = write(result, pipeline.directory().name(), out);
+            StartupClock.mark("PNG write");
             for (int i = 0; i < written.size(); i++) {
                 stdout.printf("wrote %s (seed %d)%n", written.get(i), result.images().get(i).seed());
             }
@@ -154,7 +159,8 @@ final class GenerateCommand implements Callable<Integer> {
                 strength != null ? strength : stored != null ? stored.strength() : 0.75,
                 regions != null ? regionalPrompt(prompt != null ? prompt : stored.prompt())
                         // a replay keeps the stored regions; a new prompt replaces the whole picture's conditioning
-                        : prompt == null && stored != null ? stored.regions() : null);
+                        : prompt == null && stored != null ? stored.regions() : null,
+                render.noise != null ? render.noiseKind() : stored != null ? stored.noise() : null);
     }
 
     /** The --regions layout with its prompts; {@code basePrompt} (the whole picture's) is mixed in with --base-ratio. */
@@ -175,7 +181,12 @@ final class GenerateCommand implements Callable<Integer> {
                     err.flush();
                 }, 80));
         try (ProgressBar bar = builder.build()) {
+            boolean[] first = {true};
             GenerationResult result = pipeline.generate(request, event -> {
+                if (first[0]) {
+                    StartupClock.mark("text encoding and first UNet step");
+                    first[0] = false;
+                }
                 bar.maxHint(event.overallSteps());
                 bar.stepTo(event.overallStep());
                 return true;

@@ -1,6 +1,7 @@
 package dev.atelier.app.cli;
 
 import dev.atelier.core.AtelierException;
+import dev.atelier.diffusion.noise.NoiseKind;
 import dev.atelier.diffusion.pipeline.PipelineSettings;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.nio.file.Path;
@@ -34,12 +35,22 @@ final class RenderOptions {
     @Option(names = "--height", paramLabel = "H", description = "Height in pixels, a multiple of 8 (default: the model's size).")
     Integer height;
 
+    @Option(names = "--noise", paramLabel = "NAME",
+            description = "Noise generator: torch-cpu (PyTorch's CPU generator, so a seed gives diffusers' picture) or "
+                    + "atelier (the generator of earlier versions). Default: torch-cpu, or what a --from image used.")
+    String noise;
+
     @Mixin
     DeviceOption device;
 
     /** The chosen scheduler, or null for the model's own. */
     SchedulerKind schedulerKind() {
         return scheduler == null ? null : SchedulerKind.fromCliName(scheduler);
+    }
+
+    /** The chosen noise generator, or null for the default (or a replayed image's). */
+    NoiseKind noiseKind() {
+        return noise == null ? null : NoiseKind.fromCliName(noise);
     }
 
     PipelineSettings pipelineSettings() { return device.pipelineSettings(); }

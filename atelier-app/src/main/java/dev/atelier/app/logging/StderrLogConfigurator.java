@@ -37,6 +37,13 @@ public final class StderrLogConfigurator extends ContextAwareBase implements Con
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
+    /** Changes the root level at run time ({@code --verbose}); a no-op when another logging back end is bound. */
+    public static void setLevel(Level level) {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(level);
+        }
+    }
+
     /** The named level; anything unrecognised means the default, WARN. */
     static Level level(String name) {
         return name == null || name.isBlank() ? Level.WARN : Level.toLevel(name.strip(), Level.WARN);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atelier.core.AtelierException;
+import dev.atelier.diffusion.noise.NoiseKind;
 import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.util.Iterator;
@@ -21,7 +22,7 @@ final class RequestParser {
     static final int DEFAULT_PREVIEW_EVERY = 5;
 
     private static final Set<String> GENERATE_FIELDS = Set.of("prompt", "negativePrompt", "steps", "scheduler", "guidance",
-            "seed", "width", "height", "batch", "previewEvery");
+            "seed", "width", "height", "batch", "previewEvery", "noise");
 
     /** A request of {@code POST /api/generate}, and how often its stream carries a preview. */
     record Generate(GenerationRequest request, int previewEvery) {}
@@ -52,7 +53,9 @@ final class RequestParser {
         int batch = json.has("batch") ? integer(json, "batch", 1, MAX_BATCH) : 1;
         int previewEvery = json.has("previewEvery") ? integer(json, "previewEvery", 0, MAX_STEPS) : DEFAULT_PREVIEW_EVERY;
         String negative = json.hasNonNull("negativePrompt") ? text(json, "negativePrompt") : "";
-        return new Generate(request(prompt, negative, steps, kind, guidance, seed, width, height, batch), previewEvery);
+        GenerationRequest request = request(prompt, negative, steps, kind, guidance, seed, width, height, batch);
+        if (json.hasNonNull("noise")) request = request.withNoise(noise(text(json, "noise")));
+        return new Generate(request, previewEvery);
     }
 
     /**
@@ -81,6 +84,14 @@ final class RequestParser {
         SchedulerKind kind = defaults.scheduler();
         return request(prompt, "", defaults.steps(kind), kind, defaults.guidance(kind),
                 ThreadLocalRandom.current().nextLong(1L << 32), width, height, n);
+    }
+
+    private static NoiseKind noise(String name) {
+        try {
+            return NoiseKind.fromCliName(name);
+        } catch (AtelierException e) {
+            throw ApiException.badRequest("invalid_noise", e.getMessage());
+        }
     }
 
     /** {@code POST /api/plan}: {"prompt": "..."}. */

@@ -116,5 +116,9 @@ class EditCommandTest {
         var noInstruction = edit("--model", model.toString(), "--image", image.toString(), "--out", dir.resolve("o.png").toString());
         assertThat(noInstruction.exitCode()).isEqualTo(2);
         assertThat(noInstruction.err()).contains("--instruction");
+        var torchNoise = edit("--model", model.toString(), "--image", image.toString(), "--instruction", "red",
+                "--noise", "torch-cpu", "--out", dir.resolve("o.png").toString());
+        assertThat(torchNoise.exitCode()).isEqualTo(1);
+        assertThat(torchNoise.err()).contains("--noise torch-cpu applies to text-to-image");
     }
 }

@@ -88,6 +88,25 @@ class GenerateCommandTest {
     }
 
     @Test
+    void noiseSelectsTheGeneratorAndFromReplaysIt(@TempDir Path dir) throws Exception {
+        Path atelier = dir.resolve("atelier.png");
+        assertThat(generate("--model", model.toString(), "--prompt", "green", "--steps", "3", "--scheduler", "euler-a",
+                "--seed", "5", "--noise", "atelier", "--out", atelier.toString()).exitCode()).isZero();
+        assertThat(PngFiles.readText(atelier).get(GenerationMetadata.REQUEST_KEY)).contains("\"noise\":\"atelier\"");
+        Path replay = dir.resolve("replay.png");
+        assertThat(generate("--from", atelier.toString(), "--out", replay.toString()).exitCode()).isZero();
+        assertThat(PngFiles.readText(replay)).isEqualTo(PngFiles.readText(atelier));
+        Path torch = dir.resolve("torch.png");
+        assertThat(generate("--from", atelier.toString(), "--noise", "torch-cpu", "--out", torch.toString()).exitCode())
+                .isZero();
+        assertThat(PngFiles.readText(torch).get(GenerationMetadata.REQUEST_KEY)).contains("\"noise\":\"torch-cpu\"");
+        var bad = generate("--model", model.toString(), "--prompt", "green", "--noise", "dice", "--out",
+                dir.resolve("x.png").toString());
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.err()).contains("Unknown noise generator 'dice'", "torch-cpu, atelier");
+    }
+
+    @Test
     void aBatchWritesNumberedFilesWithConsecutiveSeeds(@TempDir Path dir) throws Exception {
         var r = generate("--model", model.toString(), "--prompt", "white", "--steps", "2", "--batch", "2", "--seed", "40",
                 "--out", dir.resolve("b.png").toString());

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atelier.core.image.PngFiles;
 import dev.atelier.core.plan.GeneratePlan;
 import dev.atelier.core.plan.PlanJson;
+import dev.atelier.diffusion.noise.NoiseKind;
 import dev.atelier.diffusion.pipeline.GenerationMetadata;
 import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.diffusion.pipeline.PipelineSettings;
@@ -181,6 +182,23 @@ class AtelierServerTest {
         var url = post(server, "/v1/images/generations", "{\"prompt\": \"green\", \"response_format\": \"url\"}");
         assertThat(url.statusCode()).isEqualTo(400);
         assertThat(json(url).get("error").get("code").asText()).isEqualTo("unsupported_response_format");
+    }
+
+    @Test
+    void generateTakesTheNoiseGeneratorAndStoresItAndRefusesUnknownOnes() throws Exception {
+        String body = "{\"prompt\": \"green\", \"steps\": 2, \"guidance\": 1, \"seed\": 3, \"noise\": \"%s\"}";
+        var atelier = post(server, "/api/generate", body.formatted("atelier"));
+        assertThat(atelier.statusCode()).as(atelier.body()).isEqualTo(200);
+        Map<String, String> text = pngText(json(atelier).get("images").get(0).get("png").asText());
+        assertThat(GenerationMetadata.fromJson(text.get(GenerationMetadata.REQUEST_KEY)).noise())
+                .isEqualTo(NoiseKind.ATELIER);
+        var unnamed = post(server, "/api/generate", "{\"prompt\": \"green\", \"steps\": 2, \"guidance\": 1}");
+        Map<String, String> defaults = pngText(json(unnamed).get("images").get(0).get("png").asText());
+        assertThat(GenerationMetadata.fromJson(defaults.get(GenerationMetadata.REQUEST_KEY)).noise())
+                .isEqualTo(NoiseKind.TORCH_CPU);
+        var bad = post(server, "/api/generate", body.formatted("dice"));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("invalid_noise", "torch-cpu");
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.PngFiles;
+import dev.atelier.diffusion.noise.NoiseKind;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ public final class GenerationMetadata {
     public static Map<String, String> pngText(GenerationRequest request, String modelName) {
         Map<String, String> text = new LinkedHashMap<>();
         text.put(PARAMETERS_KEY, a1111Parameters(request, modelName));
-        text.put(REQUEST_KEY, toJson(request));
+        // always name the generator: a stored request without one is read as an image from before torch-cpu
+        text.put(REQUEST_KEY, toJson(request.withNoise(request.noiseOrDefault())));
         return text;
     }
 
@@ -74,7 +76,9 @@ public final class GenerationMetadata {
 
     public static GenerationRequest fromJson(String json) {
         try {
-            return JSON.readValue(json, GenerationRequest.class);
+            GenerationRequest request = JSON.readValue(json, GenerationRequest.class);
+            // requests stored before the noise field existed were rendered with Atelier's first generator
+            return request.noise() == null ? request.withNoise(NoiseKind.ATELIER) : request;
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() instanceof AtelierException ae ? ae : e;
             throw new AtelierException("the stored generation request is not valid: " + cause.getMessage(), e);

@@ -2,6 +2,7 @@ package dev.atelier.diffusion.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.atelier.core.AtelierException;
+import dev.atelier.diffusion.noise.NoiseKind;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 
 /**
@@ -9,7 +10,8 @@ import dev.atelier.diffusion.scheduler.SchedulerKind;
  * means text-to-image, otherwise {@code strength} in [0, 1] says how much of the schedule is run over it
  * (0 returns it through the VAE, 1 ignores it). Images {@code i} of a batch use seed {@code seed + i}.
  * {@code regions} null renders {@code prompt} over the whole canvas; otherwise the regions' own prompts (and the base
- * prompt) are rendered in latent mode, and {@code prompt} only describes the picture.
+ * prompt) are rendered in latent mode, and {@code prompt} only describes the picture. {@code noise} null means
+ * {@link NoiseKind#DEFAULT}.
  */
 public record GenerationRequest(
         String model,
@@ -25,7 +27,8 @@ public record GenerationRequest(
         int batchSize,
         String initImage,
         double strength,
-        @JsonInclude(JsonInclude.Include.NON_NULL) RegionalPrompt regions) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) RegionalPrompt regions,
+        @JsonInclude(JsonInclude.Include.NON_NULL) NoiseKind noise) {
 
     public static final int MAX_SIDE = 8192;
 
@@ -42,12 +45,20 @@ public record GenerationRequest(
         if (!(strength >= 0 && strength <= 1)) throw bad("--strength must be between 0 and 1, got " + strength);
     }
 
+    /** A request with the default noise generator. */
+    public GenerationRequest(String model, String prompt, String negativePrompt, int steps, SchedulerKind scheduler,
+                             double guidanceScale, double guidanceRescale, long seed, int width, int height, int batchSize,
+                             String initImage, double strength, RegionalPrompt regions) {
+        this(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height,
+                batchSize, initImage, strength, regions, null);
+    }
+
     /** A request without regions. */
     public GenerationRequest(String model, String prompt, String negativePrompt, int steps, SchedulerKind scheduler,
                              double guidanceScale, double guidanceRescale, long seed, int width, int height, int batchSize,
                              String initImage, double strength) {
         this(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height,
-                batchSize, initImage, strength, null);
+                batchSize, initImage, strength, null, null);
     }
 
     private static AtelierException bad(String message) {
@@ -61,16 +72,20 @@ public record GenerationRequest(
 
     public boolean isImageToImage() { return initImage != null && !initImage.isBlank(); }
 
-    public GenerationRequest withPrompt(String p) { return new GenerationRequest(model, p, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
-    public GenerationRequest withNegativePrompt(String n) { return new GenerationRequest(model, prompt, n, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
-    public GenerationRequest withSteps(int s) { return new GenerationRequest(model, prompt, negativePrompt, s, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
-    public GenerationRequest withScheduler(SchedulerKind k) { return new GenerationRequest(model, prompt, negativePrompt, steps, k, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
-    public GenerationRequest withGuidance(double w) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, w, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
-    public GenerationRequest withGuidanceRescale(double r) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, r, seed, width, height, batchSize, initImage, strength, regions); }
-    public GenerationRequest withSeed(long s) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, s, width, height, batchSize, initImage, strength, regions); }
-    public GenerationRequest withSize(int w, int h) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, w, h, batchSize, initImage, strength, regions); }
-    public GenerationRequest withBatchSize(int n) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, n, initImage, strength, regions); }
-    public GenerationRequest withInitImage(String path, double s) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, path, s, regions); }
-    public GenerationRequest withModel(String m) { return new GenerationRequest(m, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions); }
-    public GenerationRequest withRegions(RegionalPrompt r) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, r); }
+    public GenerationRequest withPrompt(String p) { return new GenerationRequest(model, p, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions, noise); }
+    public GenerationRequest withNegativePrompt(String n) { return new GenerationRequest(model, prompt, n, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions, noise); }
+    public GenerationRequest withSteps(int s) { return new GenerationRequest(model, prompt, negativePrompt, s, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions, noise); }
+    public GenerationRequest withScheduler(SchedulerKind k) { return new GenerationRequest(model, prompt, negativePrompt, steps, k, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions, noise); }
+    public GenerationRequest withGuidance(double w) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, w, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions, noise); }
+    public GenerationRequest withGuidanceRescale(double r) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, r, seed, width, height, batchSize, initImage, strength, regions, noise); }
+    public GenerationRequest withSeed(long s) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, s, width, height, batchSize, initImage, strength, regions, noise); }
+    public GenerationRequest withSize(int w, int h) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, w, h, batchSize, initImage, strength, regions, noise); }
+    public GenerationRequest withBatchSize(int n) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, n, initImage, strength, regions, noise); }
+    public GenerationRequest withInitImage(String path, double s) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, path, s, regions, noise); }
+    public GenerationRequest withModel(String m) { return new GenerationRequest(m, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions, noise); }
+    public GenerationRequest withRegions(RegionalPrompt r) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, r, noise); }
+    public GenerationRequest withNoise(NoiseKind n) { return new GenerationRequest(model, prompt, negativePrompt, steps, scheduler, guidanceScale, guidanceRescale, seed, width, height, batchSize, initImage, strength, regions, n); }
+
+    /** The generator to use: the request's, or the default. */
+    public NoiseKind noiseOrDefault() { return noise != null ? noise : NoiseKind.DEFAULT; }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atelier.core.AtelierException;
 import dev.atelier.diffusion.scheduler.SchedulerConfig;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
+import dev.atelier.diffusion.scheduler.Schedulers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public final class PipelineDirectory {
     private final boolean forceZerosForEmptyPrompt;
     private final String schedulerClassName;
     private final SchedulerConfig schedulerConfig;
+    private SchedulerKind defaultScheduler;
     private final int defaultImageSize;
 
     private PipelineDirectory(Path root, String className, boolean xl, double scalingFactor,
@@ -90,7 +92,8 @@ public final class PipelineDirectory {
         String schedulerClass = "";
         if (Files.isRegularFile(schedulerFile)) {
             schedulerConfig = SchedulerConfig.read(schedulerFile);
-            schedulerClass = readJson(schedulerFile, "scheduler/scheduler_config.json", dir).path("_class_name").asText("");
+            // read by SchedulerConfig, which accepts diffusers' -Infinity where a plain JSON reader would not
+            schedulerClass = schedulerConfig.className() == null ? "" : schedulerConfig.className();
         } else {
             schedulerConfig = SchedulerConfig.stableDiffusionDefaults();
             log.warn("{} has no scheduler/scheduler_config.json; using Stable Diffusion's training schedule", dir);
@@ -161,15 +164,9 @@ public final class PipelineDirectory {
     /** The scheduler configuration the model ships with, or Stable Diffusion's when it ships none. */
     public SchedulerConfig schedulerConfig() { return schedulerConfig; }
 
-    /** The scheduler used when a request names none: the model's own, where Atelier has it. */
+    /** The scheduler used when a request names none: the model's own where Atelier has it, else one named in a warning. */
     public SchedulerKind defaultScheduler() {
-        return switch (schedulerClassName) {
-            case "DDIMScheduler" -> SchedulerKind.DDIM;
-            case "EulerDiscreteScheduler" -> SchedulerKind.EULER;
-            case "EulerAncestralDiscreteScheduler" -> SchedulerKind.EULER_ANCESTRAL;
-            case "LCMScheduler" -> SchedulerKind.LCM;
-            case "DPMSolverMultistepScheduler" -> schedulerConfig.useKarrasSigmas() ? SchedulerKind.DPMPP_2M_KARRAS : SchedulerKind.DPMPP_2M;
-            default -> SchedulerKind.DPMPP_2M_KARRAS;
-        };
+        if (defaultScheduler == null) defaultScheduler = Schedulers.defaultKind(schedulerConfig); // warns once
+        return defaultScheduler;
     }
 }

@@ -3,11 +3,14 @@ package dev.atelier.diffusion.pipeline;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.ImageTensors;
 import dev.atelier.core.image.Images;
+import dev.atelier.diffusion.noise.NoiseKind;
+import dev.atelier.diffusion.noise.TorchCpuGenerator;
 import dev.atelier.diffusion.onnx.Feed;
 import dev.atelier.diffusion.onnx.ModelSession;
 import dev.atelier.diffusion.onnx.PreparedInput;
 import dev.atelier.diffusion.onnx.Tensor;
 import dev.atelier.diffusion.onnx.TensorSpec;
+import dev.atelier.diffusion.scheduler.NoiseSource;
 import dev.atelier.diffusion.scheduler.Scheduler;
 import dev.atelier.diffusion.scheduler.SchedulerConfig;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
@@ -152,7 +155,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         long sessionNanosBefore = sessions.nanosInRuns();
         long unetNanosBefore = unet.nanosInRuns();
         SchedulerKind kind = request.scheduler() != null ? request.scheduler() : defaultScheduler();
-        GenerationRequest resolved = request.withScheduler(kind);
+        GenerationRequest resolved = request.withScheduler(kind).withNoise(request.noiseOrDefault());
         int latentHeight = request.height() / 8;
         int latentWidth = request.width() / 8;
         int latentSize = VaeCodec.LATENT_CHANNELS * latentHeight * latentWidth;
@@ -354,7 +357,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private float[] denoise(GenerationRequest request, SchedulerKind kind, long seed, int imageIndex, float[] initLatents,
                             Conditioning conditioning, Combiner combiner, int latentHeight, int latentWidth,
                             int latentSize, StepCallback callback, int[] unetRuns) {
-        SeededNoise noise = new SeededNoise(seed);
+        NoiseSource noise = request.noiseOrDefault() == NoiseKind.ATELIER ? new SeededNoise(seed) : new TorchCpuGenerator(seed);
         Scheduler scheduler = Schedulers.create(kind, schedulerConfig);
         scheduler.setTimesteps(request.steps());
         double[] timesteps = scheduler.timesteps();

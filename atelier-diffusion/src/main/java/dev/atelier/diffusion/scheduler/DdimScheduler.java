@@ -40,31 +40,36 @@ final class DdimScheduler extends DiscreteScheduler {
         boolean clip = config.clipSample();
         double range = config.clipSampleRange();
         PredictionType type = config.predictionType();
-        float[] previous = new float[sample.length];
-        for (int k = 0; k < sample.length; k++) {
+        int n = sample.length;
+        double[] x0 = new double[n];
+        double[] eps = new double[n];
+        for (int k = 0; k < n; k++) {
             double x = sample[k];
             double out = modelOutput[k];
-            double x0;
-            double eps;
             switch (type) {
                 case EPSILON -> {
-                    eps = out;
-                    x0 = (x - sqrtOneMinusAlphaBar * out) / sqrtAlphaBar;
+                    eps[k] = out;
+                    x0[k] = (x - sqrtOneMinusAlphaBar * out) / sqrtAlphaBar;
                 }
                 case SAMPLE -> {
-                    x0 = out;
-                    eps = (x - sqrtAlphaBar * out) / sqrtOneMinusAlphaBar;
+                    x0[k] = out;
+                    eps[k] = (x - sqrtAlphaBar * out) / sqrtOneMinusAlphaBar;
                 }
                 case V_PREDICTION -> {
-                    x0 = sqrtAlphaBar * x - sqrtOneMinusAlphaBar * out;
-                    eps = sqrtAlphaBar * out + sqrtOneMinusAlphaBar * x;
+                    x0[k] = sqrtAlphaBar * x - sqrtOneMinusAlphaBar * out;
+                    eps[k] = sqrtAlphaBar * out + sqrtOneMinusAlphaBar * x;
                 }
                 default -> throw new AssertionError(type);
             }
-            // diffusers clips x̂₀ but keeps ε as predicted
-            if (clip) x0 = Math.clamp(x0, -range, range);
-            previous[k] = (float) (sqrtAlphaBarPrev * x0 + sqrtOneMinusAlphaBarPrev * eps);
         }
+        // diffusers thresholds or clips x̂₀ but keeps ε as predicted
+        if (config.thresholding()) {
+            DynamicThresholding.apply(x0, thresholdBatches, config.dynamicThresholdingRatio(), config.sampleMaxValue());
+        } else if (clip) {
+            for (int k = 0; k < n; k++) x0[k] = Math.clamp(x0[k], -range, range);
+        }
+        float[] previous = new float[n];
+        for (int k = 0; k < n; k++) previous[k] = (float) (sqrtAlphaBarPrev * x0[k] + sqrtOneMinusAlphaBarPrev * eps[k]);
         return previous;
     }
 

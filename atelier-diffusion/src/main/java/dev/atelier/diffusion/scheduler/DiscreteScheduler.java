@@ -7,6 +7,8 @@ abstract class DiscreteScheduler implements Scheduler {
 
     protected final SchedulerConfig config;
     protected final NoiseSchedule schedule;
+    /** How many batch entries a sample holds, each thresholded on its own (the pipeline steps one image at a time). */
+    int thresholdBatches = 1;
     /** The model timesteps in sampling order; null until {@link #setTimesteps} ran. */
     protected double[] timesteps;
 

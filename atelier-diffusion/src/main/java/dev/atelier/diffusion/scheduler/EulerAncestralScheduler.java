@@ -23,6 +23,12 @@ final class EulerAncestralScheduler extends SigmaScheduler {
     boolean karras() { return false; } // diffusers' ancestral Euler has no Karras option
 
     @Override
+    FinalSigmas finalSigmas() { return FinalSigmas.ZERO; } // nor final_sigmas_type
+
+    @Override
+    boolean continuousTimesteps() { return false; } // nor timestep_type
+
+    @Override
     public float[] step(float[] modelOutput, int stepIndex, float[] sample, NoiseSource noise) {
         checkStepIndex(stepIndex);
         ScheduleMath.requireSameLength(modelOutput, sample, "model output and sample");
@@ -31,14 +37,14 @@ final class EulerAncestralScheduler extends SigmaScheduler {
         double sigmaUp = Math.sqrt(sigmaNext * sigmaNext * (sigma * sigma - sigmaNext * sigmaNext) / (sigma * sigma));
         double sigmaDown = Math.sqrt(sigmaNext * sigmaNext - sigmaUp * sigmaUp);
         double dt = sigmaDown - sigma;
-        // the last step has σ_up = 0: no noise is drawn for it
-        float[] fresh = sigmaUp > 0 ? noise.gaussian(sample.length) : null;
+        // diffusers draws noise on every step, the last (σ_up = 0) included, so later draws stay in step
+        float[] fresh = noise.gaussian(sample.length);
         float[] next = new float[sample.length];
         for (int k = 0; k < next.length; k++) {
             double x = sample[k];
             double derivative = (x - predictedOriginal(x, modelOutput[k], sigma)) / sigma;
             double value = x + derivative * dt;
-            if (fresh != null) value += fresh[k] * sigmaUp;
+            value += fresh[k] * sigmaUp;
             next[k] = (float) value;
         }
         return next;

@@ -71,17 +71,25 @@ final class LcmScheduler extends DiscreteScheduler {
         float[] fresh = last ? null : noise.gaussian(sample.length);
         double signal = Math.sqrt(alphaBarPrev);
         double noiseScale = Math.sqrt(1 - alphaBarPrev);
-        float[] next = new float[sample.length];
-        for (int k = 0; k < next.length; k++) {
+        int n = sample.length;
+        double[] x0 = new double[n];
+        for (int k = 0; k < n; k++) {
             double x = sample[k];
             double out = modelOutput[k];
-            double x0 = switch (config.predictionType()) {
+            x0[k] = switch (config.predictionType()) {
                 case EPSILON -> (x - sqrtOneMinusAlphaBar * out) / sqrtAlphaBar;
                 case V_PREDICTION -> sqrtAlphaBar * x - sqrtOneMinusAlphaBar * out;
                 case SAMPLE -> out;
             };
-            if (clip) x0 = Math.clamp(x0, -range, range);
-            double denoised = cOut * x0 + cSkip * x;
+        }
+        if (config.thresholding()) {
+            DynamicThresholding.apply(x0, thresholdBatches, config.dynamicThresholdingRatio(), config.sampleMaxValue());
+        } else if (clip) {
+            for (int k = 0; k < n; k++) x0[k] = Math.clamp(x0[k], -range, range);
+        }
+        float[] next = new float[n];
+        for (int k = 0; k < n; k++) {
+            double denoised = cOut * x0[k] + cSkip * sample[k];
             next[k] = (float) (last ? denoised : signal * denoised + noiseScale * fresh[k]);
         }
         return next;

@@ -1,8 +1,10 @@
 package dev.atelier.diffusion.scheduler;
 
 /**
- * The training noise schedule in float64: β_t, ᾱ_t = Π(1 − β) and the Euler-family σ_t = √((1 − ᾱ_t)/ᾱ_t),
- * built from a {@link SchedulerConfig} as diffusers builds it.
+ * The training noise schedule β_t, ᾱ_t = Π(1 − β) and the Euler-family σ_t = √((1 − ᾱ_t)/ᾱ_t), built from a
+ * {@link SchedulerConfig} with diffusers' precision: β, 1 − β and ᾱ are float32 tensors there (torch.linspace in
+ * float32, cumprod accumulated in double and stored as float32), so every value here is a float32 value held in a
+ * double.
  */
 final class NoiseSchedule {
     /** ᾱ of the last training timestep after a zero-SNR rescale, which would otherwise be exactly 0 (diffusers). */
@@ -18,29 +20,66 @@ final class NoiseSchedule {
 
     static NoiseSchedule of(SchedulerConfig config) {
         int trainSteps = config.numTrainTimesteps();
-        double[] betas;
+        float[] betas = new float[trainSteps];
         if (config.trainedBetas() != null) {
-            betas = config.trainedBetas();
+            double[] trained = config.trainedBetas();
+            for (int t = 0; t < trainSteps; t++) betas[t] = (float) trained[t];
         } else {
             betas = switch (config.betaSchedule()) {
-                case LINEAR -> ScheduleMath.linspace(config.betaStart(), config.betaEnd(), trainSteps);
+                case LINEAR -> torchLinspace(config.betaStart(), config.betaEnd(), trainSteps);
                 case SCALED_LINEAR -> {
-                    double[] roots = ScheduleMath.linspace(Math.sqrt(config.betaStart()),
-                            Math.sqrt(config.betaEnd()), trainSteps);
+                    float[] roots = torchLinspace(Math.sqrt(config.betaStart()), Math.sqrt(config.betaEnd()),
+                            trainSteps);
                     for (int i = 0; i < roots.length; i++) roots[i] *= roots[i];
                     yield roots;
                 }
-                case SQUAREDCOS_CAP_V2 -> cosineBetas(trainSteps);
+                case SQUAREDCOS_CAP_V2 -> {
+                    // computed in Python floats, then made a float32 tensor
+                    double[] cosine = cosineBetas(trainSteps);
+                    float[] rounded = new float[trainSteps];
+                    for (int t = 0; t < trainSteps; t++) rounded[t] = (float) cosine[t];
+                    yield rounded;
+                }
             };
         }
         if (config.rescaleBetasZeroSnr()) betas = rescaleToZeroTerminalSnr(betas);
-        double[] alphasCumprod = new double[trainSteps];
-        double product = 1.0;
+        float[] alphasCumprod = cumprodOfOneMinus(betas);
+        double[] betasOut = new double[trainSteps];
+        double[] alphaBarOut = new double[trainSteps];
         for (int t = 0; t < trainSteps; t++) {
-            product *= 1.0 - betas[t];
-            alphasCumprod[t] = product;
+            betasOut[t] = betas[t];
+            alphaBarOut[t] = alphasCumprod[t];
         }
-        return new NoiseSchedule(betas, alphasCumprod);
+        return new NoiseSchedule(betasOut, alphaBarOut);
+    }
+
+    /**
+     * torch.linspace(start, stop, n, dtype=float32) on the CPU: the ends become floats, the step is a float, the
+     * first half counts up from start and the second half down from stop.
+     */
+    static float[] torchLinspace(double start, double stop, int n) {
+        float[] values = new float[n];
+        float from = (float) start;
+        float to = (float) stop;
+        if (n == 1) {
+            values[0] = from;
+            return values;
+        }
+        float step = (to - from) / (n - 1);
+        int halfway = n / 2;
+        for (int i = 0; i < n; i++) values[i] = i < halfway ? from + step * i : to - step * (n - 1 - i);
+        return values;
+    }
+
+    /** torch.cumprod(1 − β) for float32: the running product is kept in double, each entry stored as float. */
+    private static float[] cumprodOfOneMinus(float[] betas) {
+        float[] out = new float[betas.length];
+        double product = 1.0;
+        for (int t = 0; t < betas.length; t++) {
+            product *= (1f - betas[t]);
+            out[t] = (float) product;
+        }
+        return out;
     }
 
     /** β_t = min(1 − ᾱ((t+1)/T)/ᾱ(t/T), 0.999) with ᾱ(s) = cos²((s + 0.008)/1.008 · π/2). */
@@ -60,25 +99,23 @@ final class NoiseSchedule {
     }
 
     /** Lin et al. 2023: shift and scale √ᾱ so the last timestep has √ᾱ = 0 while the first keeps its value. */
-    private static double[] rescaleToZeroTerminalSnr(double[] betas) {
+    private static float[] rescaleToZeroTerminalSnr(float[] betas) {
         int n = betas.length;
-        double[] sqrtAlphaBar = new double[n];
-        double product = 1.0;
+        float[] alphaBar = cumprodOfOneMinus(betas);
+        float[] root = new float[n];
+        for (int t = 0; t < n; t++) root[t] = (float) Math.sqrt(alphaBar[t]);
+        float first = root[0];
+        float last = root[n - 1];
+        float[] rescaledBar = new float[n];
         for (int t = 0; t < n; t++) {
-            product *= 1.0 - betas[t];
-            sqrtAlphaBar[t] = Math.sqrt(product);
+            float shifted = root[t] - last;
+            float scaled = shifted * (first / (first - last));
+            rescaledBar[t] = scaled * scaled;
         }
-        double first = sqrtAlphaBar[0];
-        double last = sqrtAlphaBar[n - 1];
-        double[] alphaBar = new double[n];
-        for (int t = 0; t < n; t++) {
-            double rescaled = (sqrtAlphaBar[t] - last) * first / (first - last);
-            alphaBar[t] = rescaled * rescaled;
-        }
-        double[] rescaledBetas = new double[n];
-        rescaledBetas[0] = 1.0 - alphaBar[0];
-        for (int t = 1; t < n; t++) rescaledBetas[t] = 1.0 - alphaBar[t] / alphaBar[t - 1];
-        return rescaledBetas;
+        float[] rescaled = new float[n];
+        rescaled[0] = 1f - rescaledBar[0];
+        for (int t = 1; t < n; t++) rescaled[t] = 1f - rescaledBar[t] / rescaledBar[t - 1];
+        return rescaled;
     }
 
     int trainSteps() { return alphasCumprod.length; }
@@ -98,7 +135,10 @@ final class NoiseSchedule {
     double[] trainingSigmas(boolean zeroSnr) {
         double[] alphaBar = alphasCumprodForSigmas(zeroSnr);
         double[] sigmas = new double[alphaBar.length];
-        for (int t = 0; t < sigmas.length; t++) sigmas[t] = Math.sqrt((1.0 - alphaBar[t]) / alphaBar[t]);
+        for (int t = 0; t < sigmas.length; t++) {
+            float a = (float) alphaBar[t];
+            sigmas[t] = (float) Math.sqrt((1f - a) / a); // float32 tensor arithmetic in diffusers
+        }
         return sigmas;
     }
 }

@@ -58,6 +58,13 @@ final class ScheduleMath {
         return sigmas;
     }
 
+    /** numpy's log of a float32 array: each log rounded to float32. */
+    static double[] float32Logs(double[] values) {
+        double[] logs = new double[values.length];
+        for (int i = 0; i < values.length; i++) logs[i] = (float) Math.log(values[i]);
+        return logs;
+    }
+
     static void requireSteps(int steps, int max, String scheduler) {
         if (steps < 1 || steps > max) {
             throw new AtelierException("The " + scheduler + " scheduler cannot run " + steps

@@ -17,6 +17,12 @@ abstract class SigmaScheduler extends DiscreteScheduler {
     /** Whether σ is respaced by Karras et al.'s rule (the timesteps then follow σ). */
     abstract boolean karras();
 
+    /** Where the last step lands; Euler follows the config, the ancestral sampler always ends at σ = 0. */
+    FinalSigmas finalSigmas() { return config.finalSigmasType(); }
+
+    /** Whether the model is fed ¼·ln σ instead of t (Euler's timestep_type "continuous"). */
+    boolean continuousTimesteps() { return config.continuousTimesteps(); }
+
     @Override
     public void setTimesteps(int steps) {
         int trainSteps = schedule.trainSteps();
@@ -31,18 +37,27 @@ abstract class SigmaScheduler extends DiscreteScheduler {
         double[] stepSigmas = new double[steps];
         for (int i = 0; i < steps; i++) stepSigmas[i] = ScheduleMath.interpolate(candidate[i], trainingSigmas);
         if (karras()) {
-            stepSigmas = ScheduleMath.karrasSigmas(stepSigmas[steps - 1], stepSigmas[0], steps);
-            double[] logSigmas = new double[trainSteps];
-            for (int t = 0; t < trainSteps; t++) logSigmas[t] = Math.log(trainingSigmas[t]);
-            for (int i = 0; i < steps; i++) candidate[i] = ScheduleMath.sigmaToTimestep(stepSigmas[i], logSigmas);
+            double low = Double.isNaN(config.sigmaMin()) ? stepSigmas[steps - 1] : config.sigmaMin();
+            double high = Double.isNaN(config.sigmaMax()) ? stepSigmas[0] : config.sigmaMax();
+            stepSigmas = ScheduleMath.karrasSigmas(low, high, steps);
+            double[] logSigmas = ScheduleMath.float32Logs(trainingSigmas);
+            for (int i = 0; i < steps; i++) {
+                candidate[i] = (float) ScheduleMath.sigmaToTimestep(stepSigmas[i], logSigmas);
+            }
         }
         double[] withFinal = new double[steps + 1];
-        System.arraycopy(stepSigmas, 0, withFinal, 0, steps);
+        // diffusers keeps σ as float32
+        for (int i = 0; i < steps; i++) withFinal[i] = (float) stepSigmas[i];
+        withFinal[steps] = finalSigmas() == FinalSigmas.SIGMA_MIN ? trainingSigmas[0] : 0.0;
+        if (continuousTimesteps() && config.predictionType() == PredictionType.V_PREDICTION) {
+            // diffusers' timestep_type "continuous" (v-prediction only): the model sees ¼·ln σ
+            for (int i = 0; i < steps; i++) candidate[i] = (float) (0.25 * Math.log((float) withFinal[i]));
+        }
 
-        double maxSigma = 0;
-        for (double sigma : stepSigmas) maxSigma = Math.max(maxSigma, sigma);
+        float maxSigma = 0;
+        for (int i = 0; i < steps; i++) maxSigma = Math.max(maxSigma, (float) withFinal[i]);
         // leading spacing does not start at T−1, so its initial noise also carries the unit signal variance
-        initNoiseSigma = spacing == TimestepSpacing.LEADING ? Math.sqrt(maxSigma * maxSigma + 1) : maxSigma;
+        initNoiseSigma = spacing == TimestepSpacing.LEADING ? (float) Math.sqrt(maxSigma * maxSigma + 1f) : maxSigma;
         sigmas = withFinal;
         timesteps = candidate;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.PngFiles;
+import dev.atelier.diffusion.noise.NoiseKind;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -31,7 +32,9 @@ class GenerationMetadataTest {
 
     @Test
     void theRequestSurvivesAPngRoundTrip(@TempDir Path dir) throws Exception {
-        GenerationRequest r = REQUEST.withPrompt("ünïcode “quotes” ✓").withInitImage("in.png", 0.3).withGuidanceRescale(0.7);
+        // a stored request names its noise generator (a request without one is an old image's: Atelier's generator)
+        GenerationRequest r = REQUEST.withPrompt("ünïcode “quotes” ✓").withInitImage("in.png", 0.3).withGuidanceRescale(0.7)
+                .withNoise(NoiseKind.TORCH_CPU);
         Path png = dir.resolve("out.png");
         PngFiles.write(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), GenerationMetadata.pngText(r, "sd15"), png);
         Map<String, String> text = PngFiles.readText(png);

@@ -13,30 +13,40 @@ final class SchedulerTestSupport {
     static final int T = 1000;
     private static final double[] SD_ALPHA_BAR = computeSdAlphaBar();
 
-    /** ᾱ_t of Stable Diffusion: β = linspace(√0.00085, √0.012, 1000)², ᾱ_t = Π_{s≤t}(1 − β_s). */
+    /**
+     * ᾱ_t of Stable Diffusion as diffusers holds it: β = torch.linspace(√0.00085, √0.012, 1000, float32)², and
+     * ᾱ_t = Π_{s≤t}(1 − β_s) accumulated in double and stored as float32 (torch's CPU cumprod).
+     */
     static double[] sdAlphaBar() {
         return SD_ALPHA_BAR.clone();
     }
 
     private static double[] computeSdAlphaBar() {
         double[] alphaBar = new double[T];
-        double lo = Math.sqrt(0.00085);
-        double hi = Math.sqrt(0.012);
+        float lo = (float) Math.sqrt(0.00085);
+        float hi = (float) Math.sqrt(0.012);
+        float step = (hi - lo) / (T - 1);
         double product = 1;
         for (int t = 0; t < T; t++) {
-            double root = lo + (hi - lo) * t / (T - 1);
-            product *= 1 - root * root;
-            alphaBar[t] = product;
+            // torch.linspace counts up from the start for the first half and down from the end for the second
+            float root = t < T / 2 ? lo + step * t : hi - step * (T - 1 - t);
+            float beta = root * root;
+            product *= 1f - beta;
+            alphaBar[t] = (float) product;
         }
         return alphaBar;
     }
 
     private static final double[] SD_SIGMAS = sdSigmas();
 
+    /** σ_t = √((1 − ᾱ_t)/ᾱ_t), computed on float32 tensors in diffusers. */
     static double[] sdSigmas() {
         double[] alphaBar = computeSdAlphaBar();
         double[] sigmas = new double[T];
-        for (int t = 0; t < T; t++) sigmas[t] = Math.sqrt((1 - alphaBar[t]) / alphaBar[t]);
+        for (int t = 0; t < T; t++) {
+            float a = (float) alphaBar[t];
+            sigmas[t] = (float) Math.sqrt((1f - a) / a);
+        }
         return sigmas;
     }
 
