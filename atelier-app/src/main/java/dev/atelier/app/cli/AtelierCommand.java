@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
                 CreateCommand.class,
                 ChatCommand.class,
                 ServeCommand.class,
+                LibraryCommand.class,
                 ModelsCommand.class,
                 ConfigCommand.class})
 public final class AtelierCommand implements Runnable {
