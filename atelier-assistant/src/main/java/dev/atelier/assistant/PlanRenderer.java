@@ -13,6 +13,7 @@ import dev.atelier.core.plan.PlanJson;
 import dev.atelier.core.plan.RetrievePlan;
 import dev.atelier.core.plan.SimilarImagePlan;
 import dev.atelier.core.restore.SeamRestoration;
+import dev.atelier.diffusion.noise.NoiseKind;
 import dev.atelier.diffusion.pipeline.EditMetadata;
 import dev.atelier.diffusion.pipeline.EditRequest;
 import dev.atelier.diffusion.pipeline.EditResult;
@@ -94,8 +95,8 @@ public final class PlanRenderer implements AutoCloseable {
 
     /** Settings the person chose that win over the plan's; null fields leave the plan's (or the model's) own. */
     public record Overrides(String negative, Integer steps, SchedulerKind scheduler, Double guidance, Long seed,
-                            Integer width, Integer height, Double imageGuidance) {
-        public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null);
+                            Integer width, Integer height, Double imageGuidance, NoiseKind noise) {
+        public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null);
 
         public Overrides {
             if (width == null != (height == null)) {
@@ -290,6 +291,11 @@ public final class PlanRenderer implements AutoCloseable {
     /** The plan's prompt, steps, guidance and seed; the size is the picture's (rounded down to 8) or the override. */
     private EditRequest editRequest(EditPlan plan, Path modelDir, BufferedImage image, SchedulerKind defaultScheduler,
                                     double imageScale, long seed, Path imageFile, Path maskFile) {
+        if (overrides.noise() == NoiseKind.TORCH_CPU) {
+            // the edit pipelines still draw from Atelier's generator; say so rather than ignore the option
+            throw new AtelierException("--noise torch-cpu applies to text-to-image (generate, create) only; editing, "
+                    + "inpainting and outpainting use --noise atelier, their only generator so far");
+        }
         return new EditRequest(
                 modelDir.toAbsolutePath().normalize().toString(),
                 plan.instruction(),
@@ -315,7 +321,7 @@ public final class PlanRenderer implements AutoCloseable {
                 overrides.guidance() != null ? overrides.guidance() : pipeline.samplingDefaults().guidance(kind), 0,
                 overrides.seed() != null ? overrides.seed() : randomSeed(),
                 overrides.width() != null ? overrides.width() : size, overrides.height() != null ? overrides.height() : size,
-                1, null, 0.75);
+                1, null, 0.75).withNoise(overrides.noise());
     }
 
     private GenerationRequest fromGeneratePlan(GeneratePlan plan, Long remakeSeed, StableDiffusionPipeline pipeline,
@@ -339,7 +345,7 @@ public final class PlanRenderer implements AutoCloseable {
         return new GenerationRequest(models.textToImage().toAbsolutePath().normalize().toString(), prompt,
                 overrides.negative() != null ? overrides.negative() : plan.negativePrompt(), plan.steps(),
                 overrides.scheduler() != null ? overrides.scheduler() : pipeline.defaultScheduler(), plan.guidance(), 0,
-                seed, plan.width(), plan.height(), 1, null, 0.75, regions);
+                seed, plan.width(), plan.height(), 1, null, 0.75, regions, overrides.noise());
     }
 
     /** CLIP score of the picture against its prompt, put into the PNG text; null without a CLIP model. */

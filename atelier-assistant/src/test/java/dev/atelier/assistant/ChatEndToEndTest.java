@@ -44,7 +44,7 @@ class ChatEndToEndTest {
 
     private static Session chat(Conversation conversation, ScriptedChatModel model, String... lines) {
         PlanRenderer renderer = new PlanRenderer(new PlanRenderer.Models(textToImage, instructPix2Pix, null),
-                new PlanRenderer.Overrides(null, 6, SchedulerKind.DDIM, null, null, null, null, null), null, new ColourClip(), null, null);
+                new PlanRenderer.Overrides(null, 6, SchedulerKind.DDIM, null, null, null, null, null, null), null, new ColourClip(), null, null);
         Assistant assistant = new Assistant(conversation, Planner.over(model, PlannerSettings.DEFAULTS), renderer, null,
                 new PlanRequest.RenderSettings(64, 64, 6, 1.0, 5L), conversation.file().getParent(), "chat-");
         StringWriter out = new StringWriter();

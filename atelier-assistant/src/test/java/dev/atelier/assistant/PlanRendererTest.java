@@ -28,7 +28,7 @@ class PlanRendererTest {
     static Path model;
     static Path greenPicture;
 
-    private static final PlanRenderer.Overrides FAST = new PlanRenderer.Overrides(null, 6, SchedulerKind.DDIM, 1.0, 5L, null, null, null);
+    private static final PlanRenderer.Overrides FAST = new PlanRenderer.Overrides(null, 6, SchedulerKind.DDIM, 1.0, 5L, null, null, null, null);
 
     @BeforeAll
     static void write() throws Exception {
