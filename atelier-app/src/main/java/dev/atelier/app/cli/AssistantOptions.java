@@ -89,11 +89,17 @@ final class AssistantOptions {
         return spec == null ? null : OnnxClipModel.open(ModelsCommand.resolveForUse(spec, pull, err));
     }
 
-    PictureLibrary openLibrary(ImageTextEmbedder embedder) {
-        if (library == null) return null;
-        if (!Files.isDirectory(library) || !LuceneLibrary.exists(library)) {
+    /** Refuses a --library folder that holds no library, before anything else runs; also checks --retrieve. */
+    void check() {
+        policy();
+        if (library != null && (!Files.isDirectory(library) || !LuceneLibrary.exists(library))) {
             throw new AtelierException("There is no picture library in " + library + "; make one with: atelier library add FOLDER --index " + library);
         }
+    }
+
+    PictureLibrary openLibrary(ImageTextEmbedder embedder) {
+        if (library == null) return null;
+        check();
         return LuceneLibrary.open(library, embedder);
     }
 

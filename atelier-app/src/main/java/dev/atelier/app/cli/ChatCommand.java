@@ -94,6 +94,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         if (resume != null && save != null) throw new AtelierException("--resume continues a saved conversation in its own file; leave out --save.");
         if (attempts < 1 || attempts > 10) throw new AtelierException("--attempts is " + attempts + "; use 1 to 10.");
+        assistant.check();
         Conversation conversation = resume != null ? Conversation.open(resume) : Conversation.create(save != null ? save : freshFile());
         String modelSpec = model.orDefault(UserSettings.Key.MODEL);
         Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull.yes, stderr);

@@ -81,6 +81,7 @@ final class CreateCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         if (output.out != null) RenderOptions.requirePngOutput(output.out);
+        assistant.check();
         String modelSpec = model.orDefault(UserSettings.Key.MODEL);
         // One question for everything a first run downloads (the diffusion model and the planner).
         ModelsCommand.ensureAvailable(java.util.Arrays.asList(modelSpec, PlanCommand.hubModelOf(planning.llm.orDefault())),
