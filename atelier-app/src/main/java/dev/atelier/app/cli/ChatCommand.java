@@ -114,7 +114,10 @@ final class ChatCommand implements Callable<Integer> {
                      new PlanRenderer.Overrides(render.negative, render.steps, render.schedulerKind(), render.guidance, render.seed,
                              render.width, render.height, null, render.noiseKind()),
                      library, clip, assistant.policy(), new TerminalProgress(stderr))) {
-            Captioner describing = captioner != null ? captioner : vision != null ? new VisionChatCaptioner(vision) : null;
+            // Attached pictures are described once, so later turns can name them; the planner's own model is asked
+            // when neither --captioner nor --vision is given (a model that cannot see just leaves them undescribed).
+            Captioner describing = captioner != null ? captioner
+                    : new VisionChatCaptioner(vision != null ? vision : chatModel);
             Assistant session = new Assistant(conversation, new Planner(new StructuredOutputAnswers(chatModel,
                     plannerSettings.maxAttempts()), plannerSettings, fit), renderer, describing,
                     new PlanRequest.RenderSettings(render.width != null ? render.width : size, render.height != null ? render.height : size,

@@ -83,4 +83,28 @@ class ChatCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err().strip()).startsWith("error: The conversation file").doesNotContain("\n");
     }
+
+    @Test
+    void anAttachedPictureIsDescribedByThePlannersModelAndEditedByNumber(@TempDir Path dir) throws Exception {
+        Path model = ToyPipeline.write(dir.resolve("toy-sd15"), ToyPipeline.Spec.sd15());
+        Path ip2p = ToyEditPipelines.write(dir.resolve("toy-ip2p"), ToyEditPipelines.Kind.INSTRUCT_PIX2PIX);
+        Path photo = dir.resolve("photo.png");
+        BufferedImage green = new BufferedImage(48, 32, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 32; y++) for (int x = 0; x < 48; x++) green.setRGB(x, y, 0x208040);
+        javax.imageio.ImageIO.write(green, "png", photo.toFile());
+        PlanCommandTest.Scripted planner = new PlanCommandTest.Scripted(
+                "A green wall.",
+                "{\"reason\": \"change\", \"kind\": \"EDIT\", \"picture\": 1}",
+                "Paint the wall red.");
+        PlanCommand.Options.modelOpener = (spec, pull) -> planner;
+        typing("/image " + photo, "make picture 1 red", "r");
+
+        var r = chat(model, ip2p, "--save", dir.resolve("c.json").toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("attached picture 1: A green wall.", "\"instruction\" : \"Paint the wall red.\"",
+                "picture 2: wrote " + dir.resolve("c-turn-1.png"));
+        assertThat(planner.requests.get(1).messages().getLast().text()).contains("1. A green wall.");
+        assertThat(Images.read(dir.resolve("c-turn-1.png")).getWidth()).isEqualTo(48);
+    }
 }
