@@ -97,6 +97,8 @@ final class ChatCommand implements Callable<Integer> {
         assistant.check();
         Conversation conversation = resume != null ? Conversation.open(resume) : Conversation.create(save != null ? save : freshFile());
         String modelSpec = model.orDefault(UserSettings.Key.MODEL);
+        // One question for everything a first run downloads (the diffusion model and the planner).
+        ModelsCommand.ensureAvailable(java.util.Arrays.asList(modelSpec, PlanCommand.hubModelOf(llm.orDefault())), pull.yes, stderr);
         Path modelDir = ModelsCommand.resolveForUse(modelSpec, pull.yes, stderr);
         PipelineDirectory directory = PipelineDirectory.open(modelDir);
         int size = directory.defaultImageSize();
