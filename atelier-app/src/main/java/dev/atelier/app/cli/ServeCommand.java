@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = "Run Atelier as an HTTP service (REST, OpenAI-compatible endpoints, web UI).",
         footer = {"",
                 "Endpoints: GET / (web page), GET /health, POST /api/generate[?stream=true], POST /api/jobs,",
-                "  GET /api/jobs/{id}/events, POST /api/plan (with --llm), POST /v1/images/generations, GET /v1/models.",
+                "  GET /api/jobs/{id}/events, DELETE /api/jobs/{id}, POST /api/plan (with --llm), POST /v1/images/generations, GET /v1/models.",
                 "",
                 "Example:",
                 "  atelier serve                          # the configured models (see atelier config)",
@@ -51,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--queue", paramLabel = "N", defaultValue = "8",
-            description = "Renders that may wait behind the running one; more are refused with 503 (default ${DEFAULT-VALUE}).")
+            description = "Renders that may wait behind the running one; more are refused with 429 (default ${DEFAULT-VALUE}).")
     int queue;
 
     @Mixin

@@ -24,6 +24,16 @@ final class ApiException extends RuntimeException {
         return new ApiException(404, "invalid_request_error", "not_found", message);
     }
 
+    /** The job was cancelled: by {@code DELETE}, or because every client that wanted it went away. */
+    static ApiException cancelled() {
+        return new ApiException(409, "invalid_request_error", "cancelled", "the job was cancelled before it finished");
+    }
+
+    /** Too many clients at once; like a full queue, the client should retry after {@code Retry-After} seconds. */
+    static ApiException tooMany(String code, String message) {
+        return new ApiException(429, "server_error", code, message);
+    }
+
     int status() { return status; }
 
     String type() { return type; }

@@ -249,7 +249,7 @@ class AtelierServerTest {
     }
 
     @Test
-    void aFullQueueAnswers503WithRetryAfterAndTheQueuedRendersStillFinish() throws Exception {
+    void aFullQueueAnswers429WithRetryAfterAndTheQueuedRendersStillFinish() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         try (AtelierServer small = AtelierServer.start(pipeline, model, null, new AtelierServer.Settings("127.0.0.1", 0, 1, () -> {
             try {
@@ -266,7 +266,7 @@ class AtelierServerTest {
 
             var refused = post(small, "/v1/images/generations", "{\"prompt\": \"red\"}");
 
-            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.statusCode()).isEqualTo(429);
             assertThat(refused.headers().firstValue("Retry-After")).contains(Integer.toString(QueueFullException.RETRY_AFTER_SECONDS));
             JsonNode error = json(refused).get("error");
             assertThat(error.get("code").asText()).isEqualTo("queue_full");

@@ -35,6 +35,33 @@ public final class PngFiles {
      * into UTF-8 {@code iTXt}. The file appears atomically: readers never see half an image.
      */
     public static void write(BufferedImage image, Map<String, String> text, Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        // Not Files.createTempFile: it makes the file owner-only, and the PNG should get the usual umask.
+        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".part");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                write(image, text, out);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The PNG bytes of {@code image} with its text chunks, encoded in memory (no temporary file). */
+    public static byte[] encode(BufferedImage image, Map<String, String> text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(8192);
+        try {
+            write(image, text, out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not encode a PNG in memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes {@code image} as PNG with its text chunks to {@code out}, which stays open. */
+    public static void write(BufferedImage image, Map<String, String> text, OutputStream out) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
         try {
             ImageTypeSpecifier type = ImageTypeSpecifier.createFromRenderedImage(image);
@@ -63,19 +90,10 @@ public final class PngFiles {
             if (iTXt.hasChildNodes()) root.appendChild(iTXt);
             metadata.mergeTree(FORMAT, root);
 
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            // Not Files.createTempFile: it makes the file owner-only, and the PNG should get the usual umask.
-            Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".part");
-            try {
-                try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                     ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
-                    writer.setOutput(ios);
-                    writer.write(null, new IIOImage(image, null, metadata), null);
-                }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
+            // a memory cache: ImageIO's default caches a stream in a temporary file
+            try (ImageOutputStream ios = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+                writer.setOutput(ios);
+                writer.write(null, new IIOImage(image, null, metadata), null);
             }
         } finally {
             writer.dispose();

@@ -42,6 +42,16 @@ public interface ModelSession extends AutoCloseable {
     /** Converts once and keeps in native memory; feed the result to {@link #run} any number of times. */
     PreparedInput prepare(String inputName, Tensor tensor);
 
+    /**
+     * Binds native buffers for repeated runs: {@code writable} inputs and {@code outputs} with these shapes, and
+     * {@code fixed} inputs prepared by this session. Every input the model declares must be in one of the two maps.
+     *
+     * @throws AtelierException when a shape does not fit the model's declaration
+     */
+    default BoundRun bind(Map<String, long[]> writable, Map<String, PreparedInput> fixed, Map<String, long[]> outputs) {
+        return new ArrayBoundRun(this, writable, fixed, outputs);
+    }
+
     /** Runs the model and returns every output as float32. */
     default Map<String, Tensor.Floats> run(Map<String, ? extends Feed> feeds) {
         return run(feeds, Set.of());

@@ -93,6 +93,180 @@ final class OrtModelSession implements ModelSession {
     }
 
     @Override
+    public BoundRun bind(Map<String, long[]> writable, Map<String, PreparedInput> fixed, Map<String, long[]> outputs) {
+        for (TensorSpec s : inputs) {
+            if (!writable.containsKey(s.name()) && !fixed.containsKey(s.name())) {
+                throw new AtelierException(name + " needs input '" + s.describe() + "' which Atelier does not know how"
+                        + " to provide; this model is not a Stable Diffusion export of a supported kind");
+            }
+        }
+        Arena arena = Arena.ofShared();
+        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        List<OnnxTensor> owned = new ArrayList<>();
+        try {
+            Map<String, NativeBuffer> inputBuffers = new HashMap<>();
+            for (var e : writable.entrySet()) {
+                NativeBuffer b = nativeBuffer(requireInput(e.getKey()), e.getValue(), arena, "input");
+                owned.add(b.tensor());
+                feeds.put(e.getKey(), b.tensor());
+                inputBuffers.put(e.getKey(), b);
+            }
+            for (var e : fixed.entrySet()) {
+                if (!(e.getValue() instanceof Prepared p)) {
+                    throw new IllegalArgumentException("input prepared by another session: " + e.getValue());
+                }
+                feeds.put(e.getKey(), p.tensor());
+            }
+            Map<String, NativeBuffer> outputBuffers = new HashMap<>();
+            Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+            for (var e : outputs.entrySet()) {
+                NativeBuffer b = nativeBuffer(requireOutput(e.getKey()), e.getValue(), arena, "output");
+                owned.add(b.tensor());
+                pinned.put(e.getKey(), b.tensor());
+                outputBuffers.put(e.getKey(), b);
+            }
+            return new NativeBoundRun(feeds, pinned, inputBuffers, outputBuffers, owned, arena);
+        } catch (RuntimeException e) {
+            owned.forEach(OnnxTensor::close);
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** A tensor over native memory of the declared element type, and typed views to write or read it. */
+    private record NativeBuffer(TensorSpec spec, OnnxTensor tensor, ByteBuffer bytes, int size)
+            implements BoundRun.InputBuffer, BoundRun.OutputBuffer {
+
+        @Override
+        public void put(int at, float[] values, int from, int length) {
+            switch (spec.type()) {
+                case FLOAT -> bytes.asFloatBuffer().put(at, values, from, length);
+                case FLOAT16 -> {
+                    for (int i = 0; i < length; i++) bytes.putShort(2 * (at + i), Float.floatToFloat16(values[from + i]));
+                }
+                case DOUBLE -> { for (int i = 0; i < length; i++) bytes.putDouble(8 * (at + i), values[from + i]); }
+                case INT64 -> { for (int i = 0; i < length; i++) bytes.putLong(8 * (at + i), (long) values[from + i]); }
+                case INT32 -> { for (int i = 0; i < length; i++) bytes.putInt(4 * (at + i), (int) values[from + i]); }
+                case OTHER -> throw new IllegalStateException("unreachable: OTHER is refused at binding");
+            }
+        }
+
+        @Override
+        public void fill(float value) {
+            for (int i = 0; i < size; i++) {
+                switch (spec.type()) {
+                    case FLOAT -> bytes.putFloat(4 * i, value);
+                    case FLOAT16 -> bytes.putShort(2 * i, Float.floatToFloat16(value));
+                    case DOUBLE -> bytes.putDouble(8 * i, value);
+                    case INT64 -> bytes.putLong(8 * i, (long) value);
+                    case INT32 -> bytes.putInt(4 * i, (int) value);
+                    case OTHER -> throw new IllegalStateException("unreachable: OTHER is refused at binding");
+                }
+            }
+        }
+
+        @Override
+        public void get(int at, float[] dest, int destFrom, int length) {
+            switch (spec.type()) {
+                case FLOAT -> bytes.asFloatBuffer().get(at, dest, destFrom, length);
+                case FLOAT16 -> { for (int i = 0; i < length; i++) dest[destFrom + i] = Float.float16ToFloat(bytes.getShort(2 * (at + i))); }
+                case DOUBLE -> { for (int i = 0; i < length; i++) dest[destFrom + i] = (float) bytes.getDouble(8 * (at + i)); }
+                case INT64 -> { for (int i = 0; i < length; i++) dest[destFrom + i] = bytes.getLong(8 * (at + i)); }
+                case INT32 -> { for (int i = 0; i < length; i++) dest[destFrom + i] = bytes.getInt(4 * (at + i)); }
+                case OTHER -> throw new IllegalStateException("unreachable: OTHER is refused at binding");
+            }
+        }
+    }
+
+    private NativeBuffer nativeBuffer(TensorSpec spec, long[] shape, Arena arena, String role) {
+        if (spec.rank() > 0 && !spec.accepts(shape)) {
+            throw new AtelierException(name + " " + role + " '" + spec.name() + "' is declared with shape "
+                    + Arrays.toString(spec.shape()).replace("-1", "?") + " but Atelier has " + Arrays.toString(shape)
+                    + "; the pipeline's components do not fit together (mixed models?) or the size is not supported");
+        }
+        int size = Math.toIntExact(Tensor.elements(shape));
+        int width = switch (spec.type()) {
+            case FLOAT, INT32 -> 4;
+            case FLOAT16 -> 2;
+            case DOUBLE, INT64 -> 8;
+            case OTHER -> throw new AtelierException(name + " " + role + " '" + spec.name()
+                    + "' has an element type Atelier does not handle (only float, float16, double, int32, int64)");
+        };
+        ByteBuffer bytes = arena.allocate((long) size * width, 8).asByteBuffer().order(ByteOrder.nativeOrder());
+        try {
+            OnnxTensor tensor = switch (spec.type()) {
+                case FLOAT -> OnnxTensor.createTensor(env, bytes.asFloatBuffer(), shape);
+                case FLOAT16 -> OnnxTensor.createTensor(env, bytes.asShortBuffer(), shape, OnnxJavaType.FLOAT16);
+                case DOUBLE -> OnnxTensor.createTensor(env, bytes.asDoubleBuffer(), shape);
+                case INT64 -> OnnxTensor.createTensor(env, bytes.asLongBuffer(), shape);
+                case INT32 -> OnnxTensor.createTensor(env, bytes.asIntBuffer(), shape);
+                case OTHER -> throw new IllegalStateException("unreachable");
+            };
+            return new NativeBuffer(spec, tensor, bytes, size);
+        } catch (OrtException e) {
+            throw new AtelierException("cannot create " + role + " '" + spec.name() + "' for " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private final class NativeBoundRun implements BoundRun {
+        private final Map<String, OnnxTensor> feeds;
+        private final Map<String, OnnxTensor> pinned;
+        private final Map<String, NativeBuffer> inputBuffers;
+        private final Map<String, NativeBuffer> outputBuffers;
+        private final List<OnnxTensor> owned;
+        private final Arena arena;
+
+        NativeBoundRun(Map<String, OnnxTensor> feeds, Map<String, OnnxTensor> pinned, Map<String, NativeBuffer> inputBuffers,
+                       Map<String, NativeBuffer> outputBuffers, List<OnnxTensor> owned, Arena arena) {
+            this.feeds = feeds;
+            this.pinned = pinned;
+            this.inputBuffers = inputBuffers;
+            this.outputBuffers = outputBuffers;
+            this.owned = owned;
+            this.arena = arena;
+        }
+
+        @Override
+        public InputBuffer input(String input) {
+            NativeBuffer b = inputBuffers.get(input);
+            if (b == null) throw new IllegalArgumentException(input + " is not a writable input of this binding");
+            return b;
+        }
+
+        @Override
+        public OutputBuffer output(String output) {
+            NativeBuffer b = outputBuffers.get(output);
+            if (b == null) throw new IllegalArgumentException(output + " is not a bound output");
+            return b;
+        }
+
+        @Override
+        public void run() {
+            long start = System.nanoTime();
+            // the pinned outputs belong to this binding: closing the result leaves them open
+            try (OrtSession.Result ignored = session.run(feeds, pinned)) {
+                nanosInRuns += System.nanoTime() - start;
+            } catch (OrtException e) {
+                throw new AtelierException(name + " failed to run: " + e.getMessage()
+                        + " — the inputs or the expected outputs do not fit this model (inputs: " + shapes(inputBuffers)
+                        + ", outputs: " + shapes(outputBuffers) + ")", e);
+            }
+        }
+
+        private static String shapes(Map<String, NativeBuffer> buffers) {
+            StringBuilder b = new StringBuilder();
+            buffers.forEach((k, v) -> b.append(k).append(Arrays.toString(v.tensor().getInfo().getShape())).append(' '));
+            return b.toString().trim();
+        }
+
+        @Override
+        public void close() {
+            owned.forEach(OnnxTensor::close);
+            arena.close();
+        }
+    }
+
+    @Override
     public Map<String, Tensor.Floats> run(Map<String, ? extends Feed> feeds, Set<String> wanted) {
         for (TensorSpec s : inputs) {
             if (!feeds.containsKey(s.name())) {

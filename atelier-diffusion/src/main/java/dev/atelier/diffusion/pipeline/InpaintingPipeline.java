@@ -19,10 +19,10 @@ public final class InpaintingPipeline implements AutoCloseable {
     /** Pixels over which the repainted area fades into the original, inside the mask's edge. */
     public static final int FEATHER = 4;
 
-    private final EditComponents parts;
+    private final PipelineCore core;
 
     private InpaintingPipeline(PipelineDirectory directory, PipelineSettings settings) {
-        this.parts = new EditComponents(directory, settings, PipelineKind.INPAINTING, "inpaint");
+        this.core = new PipelineCore(directory, settings, PipelineKind.INPAINTING, "inpaint");
     }
 
     /** Opens an inpainting pipeline; a model of another kind is refused with an error that names it. */
@@ -30,9 +30,9 @@ public final class InpaintingPipeline implements AutoCloseable {
         return new InpaintingPipeline(PipelineDirectory.open(dir), settings);
     }
 
-    public PipelineDirectory directory() { return parts.directory; }
+    public PipelineDirectory directory() { return core.directory; }
 
-    public SchedulerKind defaultScheduler() { return parts.defaultScheduler(); }
+    public SchedulerKind defaultScheduler() { return core.defaultScheduler(); }
 
     public EditResult inpaint(BufferedImage image, BufferedImage mask, EditRequest request) {
         return inpaint(image, mask, request, StepCallback.NONE);
@@ -51,70 +51,53 @@ public final class InpaintingPipeline implements AutoCloseable {
                     + image.getWidth() + "x" + image.getHeight() + "; draw the mask at the image's size");
         }
         long start = System.nanoTime();
-        long sessionsBefore = parts.sessionNanos();
-        long unetBefore = parts.unet.nanosInRuns();
-        SchedulerKind kind = request.scheduler() != null ? request.scheduler() : parts.defaultScheduler();
+        long sessionsBefore = core.sessionNanos();
+        long unetBefore = core.unetNanos();
+        SchedulerKind kind = request.scheduler() != null ? request.scheduler() : core.defaultScheduler();
         int width = request.width();
         int height = request.height();
         int lh = height / 8;
         int lw = width / 8;
+        PipelineCore.SeedNoise noise = PipelineCore.SeedNoise.start(request.seed(), VaeCodec.LATENT_CHANNELS * lh * lw);
         boolean cfg = request.guidanceScale() > 1;
 
-        var texts = parts.encode(request.prompt(), request.negativePrompt());
-        PromptEncoder.Encoded text = texts.get(0);
-        PromptEncoder.Encoded negative = texts.get(1);
+        var texts = core.encodeAll(request.prompt(), request.negativePrompt());
+        Guidance guidance = cfg ? ClassifierFreeGuidance.guided(texts.get(1), texts.get(0), request.guidanceScale(), 0)
+                : ClassifierFreeGuidance.off(texts.get(0));
         long textDone = System.nanoTime();
 
-        BufferedImage original = EditComponents.fit(image, width, height);
+        BufferedImage original = EditImages.fit(image, width, height);
         InpaintMask repaint = InpaintMask.of(mask, width, height);
         boolean resized = image.getWidth() != width || image.getHeight() != height;
         InpaintMask fullSize = resized ? InpaintMask.of(mask, image.getWidth(), image.getHeight()) : repaint;
         long vaeStart = System.nanoTime();
-        float[] maskedLatents = parts.vae.encode(repaint.maskOut(ImageTensors.toNchw(original)), height, width);
+        float[] maskedLatents = core.encodeImage(repaint.maskOut(ImageTensors.toNchw(original)), height, width);
         long encodeNanos = System.nanoTime() - vaeStart;
-        float[] latentMask = repaint.latent();
-        float[] extra = new float[latentMask.length + maskedLatents.length];
-        System.arraycopy(latentMask, 0, extra, 0, latentMask.length);
-        System.arraycopy(maskedLatents, 0, extra, latentMask.length, maskedLatents.length);
 
-        int tokens = text.tokens();
-        int dim = text.dim();
-        int[] runs = {0};
-        EditComponents.NoisePrediction model = (latents, t) -> {
-            if (!cfg) {
-                runs[0]++;
-                return parts.runUnet(parts.stack(latents, extra), 1, lh, lw, t, text.states(), tokens, dim);
-            }
-            if (parts.unetTakesOneAtATime()) {
-                float[] u = parts.runUnet(parts.stack(latents, extra), 1, lh, lw, t, negative.states(), tokens, dim);
-                float[] c = parts.runUnet(parts.stack(latents, extra), 1, lh, lw, t, text.states(), tokens, dim);
-                runs[0] += 2;
-                return Guidance.combine(u, c, request.guidanceScale(), 0);
-            }
-            float[] states = new float[2 * text.states().length];
-            System.arraycopy(negative.states(), 0, states, 0, text.states().length);
-            System.arraycopy(text.states(), 0, states, text.states().length, text.states().length);
-            runs[0]++;
-            float[] both = parts.runUnet(parts.stack(latents, extra, extra), 2, lh, lw, t, states, tokens, dim);
-            return Guidance.combineBatched(both, request.guidanceScale(), 0);
-        };
-        float[] latents = parts.denoise(request, kind, lh, lw, model, callback);
+        float[] latents;
+        int unetRuns;
+        try (GuidedUnet unet = core.bindUnet(guidance, new MaskedImageConditioning(repaint.latent(), maskedLatents),
+                lh, lw, height, width, request.guidanceScale())) {
+            latents = core.denoise(kind, request.steps(), noise, null, 0, unet,
+                    new DenoisingLoop.Progress(0, 1, lh, lw, core.preview, callback));
+            unetRuns = unet.unetRuns();
+        }
 
         long decodeStart = System.nanoTime();
-        BufferedImage generated = ImageTensors.fromNchw(parts.vae.decode(latents, lh, lw), 0, height, width);
+        BufferedImage generated = ImageTensors.fromNchw(core.decode(latents, lh, lw), 0, height, width);
         // pasted at the input's own size, so the kept pixels are the input's even when it was resized to render
         BufferedImage out = fullSize == repaint ? repaint.paste(generated, original, FEATHER)
-                : fullSize.paste(EditComponents.fit(generated, image.getWidth(), image.getHeight()), image, FEATHER);
+                : fullSize.paste(EditImages.fit(generated, image.getWidth(), image.getHeight()), image, FEATHER);
         long end = System.nanoTime();
         Timings timings = new Timings(end - start, textDone - start, decodeStart - vaeStart - encodeNanos,
-                encodeNanos + (end - decodeStart), parts.sessionNanos() - sessionsBefore,
-                parts.unet.nanosInRuns() - unetBefore, runs[0]);
+                encodeNanos + (end - decodeStart), core.sessionNanos() - sessionsBefore,
+                core.unetNanos() - unetBefore, unetRuns);
         log.debug("inpainted {}x{} in {} ms", width, height, timings.total() / 1_000_000);
         return new EditResult(request.withScheduler(kind), out, latents, timings);
     }
 
     @Override
     public void close() {
-        parts.close();
+        core.close();
     }
 }

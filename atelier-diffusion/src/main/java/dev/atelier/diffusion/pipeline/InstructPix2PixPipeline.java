@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
 public final class InstructPix2PixPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InstructPix2PixPipeline.class);
 
-    private final EditComponents parts;
+    private final PipelineCore core;
 
     private InstructPix2PixPipeline(PipelineDirectory directory, PipelineSettings settings) {
-        this.parts = new EditComponents(directory, settings, PipelineKind.INSTRUCT_PIX2PIX, "edit");
+        this.core = new PipelineCore(directory, settings, PipelineKind.INSTRUCT_PIX2PIX, "edit");
     }
 
     /** Opens an InstructPix2Pix pipeline; a model of another kind is refused with an error that names it. */
@@ -27,9 +27,9 @@ public final class InstructPix2PixPipeline implements AutoCloseable {
         return new InstructPix2PixPipeline(PipelineDirectory.open(dir), settings);
     }
 
-    public PipelineDirectory directory() { return parts.directory; }
+    public PipelineDirectory directory() { return core.directory; }
 
-    public SchedulerKind defaultScheduler() { return parts.defaultScheduler(); }
+    public SchedulerKind defaultScheduler() { return core.defaultScheduler(); }
 
     public EditResult edit(BufferedImage image, EditRequest request) {
         return edit(image, request, StepCallback.NONE);
@@ -42,59 +42,44 @@ public final class InstructPix2PixPipeline implements AutoCloseable {
      */
     public synchronized EditResult edit(BufferedImage image, EditRequest request, StepCallback callback) {
         long start = System.nanoTime();
-        long sessionsBefore = parts.sessionNanos();
-        long unetBefore = parts.unet.nanosInRuns();
-        SchedulerKind kind = request.scheduler() != null ? request.scheduler() : parts.defaultScheduler();
+        long sessionsBefore = core.sessionNanos();
+        long unetBefore = core.unetNanos();
+        SchedulerKind kind = request.scheduler() != null ? request.scheduler() : core.defaultScheduler();
         int lh = request.height() / 8;
         int lw = request.width() / 8;
+        PipelineCore.SeedNoise noise = PipelineCore.SeedNoise.start(request.seed(), VaeCodec.LATENT_CHANNELS * lh * lw);
         // diffusers' rule: the three-way guidance runs when the text scale exceeds 1 and the image scale is at least 1
         boolean guided = request.guidanceScale() > 1 && request.imageGuidanceScale() >= 1;
 
-        var texts = parts.encode(request.prompt(), request.negativePrompt());
-        PromptEncoder.Encoded text = texts.get(0);
-        PromptEncoder.Encoded negative = texts.get(1);
+        var texts = core.encodeAll(request.prompt(), request.negativePrompt());
+        Guidance guidance = guided
+                ? InstructPix2PixGuidance.guided(texts.get(0), texts.get(1), request.guidanceScale(), request.imageGuidanceScale())
+                : InstructPix2PixGuidance.off(texts.get(0));
         long textDone = System.nanoTime();
 
         long vaeStart = System.nanoTime();
-        float[] imageLatents = parts.vae.encode(EditComponents.pixels(image, request.width(), request.height()),
+        float[] imageLatents = core.encodeImage(EditImages.pixels(image, request.width(), request.height()),
                 request.height(), request.width());
-        float inverse = (float) (1 / parts.directory.scalingFactor());
+        float inverse = (float) (1 / core.directory.scalingFactor());
         for (int i = 0; i < imageLatents.length; i++) imageLatents[i] *= inverse; // the UNet was trained on unscaled ones
         long encodeNanos = System.nanoTime() - vaeStart;
-        float[] noImage = new float[imageLatents.length];
 
-        int tokens = text.tokens();
-        int dim = text.dim();
-        float[] allStates = guided ? concat(text.states(), negative.states(), negative.states()) : text.states();
-        int[] runs = {0};
-        EditComponents.NoisePrediction model = (latents, t) -> {
-            if (!guided) {
-                runs[0]++;
-                return parts.runUnet(parts.stack(latents, imageLatents), 1, lh, lw, t, text.states(), tokens, dim);
-            }
-            float[] all;
-            if (parts.unetTakesOneAtATime()) {
-                float[] a = parts.runUnet(parts.stack(latents, imageLatents), 1, lh, lw, t, text.states(), tokens, dim);
-                float[] b = parts.runUnet(parts.stack(latents, imageLatents), 1, lh, lw, t, negative.states(), tokens, dim);
-                float[] c = parts.runUnet(parts.stack(latents, noImage), 1, lh, lw, t, negative.states(), tokens, dim);
-                runs[0] += 3;
-                all = concat(a, b, c);
-            } else {
-                runs[0]++;
-                all = parts.runUnet(parts.stack(latents, imageLatents, imageLatents, noImage), 3, lh, lw, t, allStates,
-                        tokens, dim);
-            }
-            return combine(all, request.guidanceScale(), request.imageGuidanceScale());
-        };
-        float[] latents = parts.denoise(request, kind, lh, lw, model, callback);
+        float[] latents;
+        int unetRuns;
+        try (GuidedUnet unet = core.bindUnet(guidance, new ImageLatentsConditioning(imageLatents), lh, lw,
+                request.height(), request.width(), request.guidanceScale())) {
+            latents = core.denoise(kind, request.steps(), noise, null, 0, unet,
+                    new DenoisingLoop.Progress(0, 1, lh, lw, core.preview, callback));
+            unetRuns = unet.unetRuns();
+        }
 
         long decodeStart = System.nanoTime();
-        float[] pixels = parts.vae.decode(latents, lh, lw);
+        float[] pixels = core.decode(latents, lh, lw);
         BufferedImage out = ImageTensors.fromNchw(pixels, 0, request.height(), request.width());
         long end = System.nanoTime();
         long vaeNanos = encodeNanos + (end - decodeStart);
         Timings timings = new Timings(end - start, textDone - start, decodeStart - vaeStart - encodeNanos, vaeNanos,
-                parts.sessionNanos() - sessionsBefore, parts.unet.nanosInRuns() - unetBefore, runs[0]);
+                core.sessionNanos() - sessionsBefore, core.unetNanos() - unetBefore, unetRuns);
         log.debug("edited {}x{} in {} ms", request.width(), request.height(), timings.total() / 1_000_000);
         return new EditResult(request.withScheduler(kind), out, latents, timings);
     }
@@ -106,31 +91,12 @@ public final class InstructPix2PixPipeline implements AutoCloseable {
     static float[] combine(float[] batched, double textScale, double imageScale) {
         int n = batched.length / 3;
         float[] out = new float[n];
-        float st = (float) textScale;
-        float si = (float) imageScale;
-        for (int i = 0; i < n; i++) {
-            float text = batched[i];
-            float image = batched[n + i];
-            float uncond = batched[2 * n + i];
-            out[i] = uncond + st * (text - image) + si * (image - uncond);
-        }
-        return out;
-    }
-
-    private static float[] concat(float[]... parts) {
-        int length = 0;
-        for (float[] p : parts) length += p.length;
-        float[] out = new float[length];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
+        InstructPix2PixGuidance.combine(batched, n, (float) textScale, (float) imageScale, out);
         return out;
     }
 
     @Override
     public void close() {
-        parts.close();
+        core.close();
     }
 }

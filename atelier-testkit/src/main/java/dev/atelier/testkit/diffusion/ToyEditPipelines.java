@@ -45,14 +45,24 @@ public final class ToyEditPipelines {
 
     /** As {@link #write(Path, Kind, boolean)}; {@code unetBatchOne} fixes the UNet's batch at 1 (static-shape export). */
     public static Path write(Path dir, Kind kind, boolean encoderWithLogVariance, boolean unetBatchOne) throws IOException {
-        ToyPipeline.write(dir, SPEC);
+        return write(dir, kind, encoderWithLogVariance, unetBatchOne, SPEC);
+    }
+
+    /**
+     * As {@link #write(Path, Kind, boolean, boolean)} on another base spec, e.g. {@code SPEC.withHiddenDim(768)} for
+     * real tensor sizes in benchmarks ({@link #promptLatent} describes the default spec only).
+     */
+    public static Path write(Path dir, Kind kind, boolean encoderWithLogVariance, boolean unetBatchOne, Spec spec)
+            throws IOException {
+        ToyPipeline.write(dir, spec);
         int channels = kind == Kind.INSTRUCT_PIX2PIX ? 8 : 9;
         Object batch = unetBatchOne ? (Object) 1 : "batch";
-        (kind == Kind.INSTRUCT_PIX2PIX ? instructPix2PixUnet(batch) : inpaintingUnet(batch)).writeTo(dir.resolve("unet/model.onnx"));
+        (kind == Kind.INSTRUCT_PIX2PIX ? instructPix2PixUnet(batch, spec) : inpaintingUnet(batch, spec))
+                .writeTo(dir.resolve("unet/model.onnx"));
         Files.writeString(dir.resolve("unet/config.json"), "{\"in_channels\":" + channels
-                + ",\"out_channels\":4,\"sample_size\":8,\"cross_attention_dim\":" + SPEC.hiddenDim() + "}");
+                + ",\"out_channels\":4,\"sample_size\":8,\"cross_attention_dim\":" + spec.hiddenDim() + "}");
         String className = kind == Kind.INSTRUCT_PIX2PIX ? "StableDiffusionInstructPix2PixPipeline" : "ORTStableDiffusionInpaintPipeline";
-        String index = ToyPipeline.modelIndex(SPEC).replaceFirst("\"_class_name\":\"[^\"]*\"", "\"_class_name\":\"" + className + "\"");
+        String index = ToyPipeline.modelIndex(spec).replaceFirst("\"_class_name\":\"[^\"]*\"", "\"_class_name\":\"" + className + "\"");
         Files.writeString(dir.resolve("model_index.json"), index);
         if (encoderWithLogVariance) vaeEncoderWithLogVariance().writeTo(dir.resolve("vae_encoder/model.onnx"));
         return dir;
@@ -63,24 +73,24 @@ public final class ToyEditPipelines {
         return ToyPipeline.latentColour(SPEC, colourWords);
     }
 
-    static OnnxModelBuilder instructPix2PixUnet(Object batch) {
+    static OnnxModelBuilder instructPix2PixUnet(Object batch, Spec spec) {
         OnnxModelBuilder b = new OnnxModelBuilder("toy_ip2p_unet");
-        commonInputs(b, 8, batch);
+        commonInputs(b, 8, batch, spec);
         pick(b, "x", 8, 0, 4, 1f);
-        pick(b, "image_scaled", 8, 4, 4, (float) SPEC.scalingFactor());
-        promptLatent(b);
+        pick(b, "image_scaled", 8, 4, 4, (float) spec.scalingFactor());
+        promptLatent(b, spec);
         b.node("Add", List.of("image_scaled", "c4"), List.of("x0"));
         epsilon(b, batch);
         return b;
     }
 
-    static OnnxModelBuilder inpaintingUnet(Object batch) {
+    static OnnxModelBuilder inpaintingUnet(Object batch, Spec spec) {
         OnnxModelBuilder b = new OnnxModelBuilder("toy_inpaint_unet");
-        commonInputs(b, 9, batch);
+        commonInputs(b, 9, batch, spec);
         pick(b, "x", 9, 0, 4, 1f);
         pick(b, "mask", 9, 4, 1, 1f);
         pick(b, "masked", 9, 5, 4, 1f);
-        promptLatent(b);
+        promptLatent(b, spec);
         b.initializer("one_m", new long[] {}, new float[] {1f});
         b.node("Sub", List.of("one_m", "mask"), List.of("keep"));
         b.node("Mul", List.of("mask", "c4"), List.of("paint"));
@@ -90,10 +100,10 @@ public final class ToyEditPipelines {
         return b;
     }
 
-    private static void commonInputs(OnnxModelBuilder b, int channels, Object batch) {
+    private static void commonInputs(OnnxModelBuilder b, int channels, Object batch, Spec spec) {
         b.input("sample", ElemType.FLOAT, batch, channels, "height", "width");
-        b.input("timestep", SPEC.timestepType(), 1);
-        b.input("encoder_hidden_states", ElemType.FLOAT, batch, "sequence", SPEC.hiddenDim());
+        b.input("timestep", spec.timestepType(), 1);
+        b.input("encoder_hidden_states", ElemType.FLOAT, batch, "sequence", spec.hiddenDim());
     }
 
     /** {@code out} = {@code scale} × channels [from, from + count) of the sample, by a 1×1 convolution. */
@@ -105,12 +115,12 @@ public final class ToyEditPipelines {
     }
 
     /** c4 [batch, 4, 1, 1] = s · Σ_tokens states · P. */
-    private static void promptLatent(OnnxModelBuilder b) {
-        int dim = SPEC.hiddenDim();
+    private static void promptLatent(OnnxModelBuilder b, Spec spec) {
+        int dim = spec.hiddenDim();
         b.initializer("token_axis", new long[] {1}, new long[] {1});
         b.node("ReduceSum", List.of("encoder_hidden_states", "token_axis"), List.of("summed"), Map.of("keepdims", new IntAttr(0)));
         float[] p = new float[dim * 4];
-        for (int i = 0; i < 4; i++) p[i * 4 + i] = (float) SPEC.scalingFactor();
+        for (int i = 0; i < 4; i++) p[i * 4 + i] = (float) spec.scalingFactor();
         b.initializer("projection", new long[] {dim, 4}, p);
         b.node("MatMul", List.of("summed", "projection"), List.of("c"));
         b.initializer("shape_c", new long[] {4}, new long[] {-1, 4, 1, 1});
