@@ -3,6 +3,9 @@ package dev.atelier.app.cli;
 import dev.atelier.app.config.UserSettings;
 import dev.atelier.assistant.PlanRenderer;
 import dev.atelier.assistant.RetrievalDecision;
+import dev.atelier.assistant.VisionChatCaptioner;
+import dev.atelier.llm.ChatModel;
+import dev.atelier.vision.caption.Captioner;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.plan.AnswerPlan;
 import dev.atelier.core.plan.Plan;
@@ -94,6 +97,7 @@ final class CreateCommand implements Callable<Integer> {
         // Prompts are fitted with the model's own tokenizer (every kind of model has one), so "fits" is exact.
         ClipTokenizer tokenizer = ClipTokenizer.fromHuggingFaceDir(directory.tokenizer());
         PromptFit fit = new PromptFit(text -> tokenizer.encode(text).length, PromptFit.CLIP_WINDOW);
+        describeImage(stderr);
         PlanResult planned = PlanCommand.plan(planning, new PlanRequest.RenderSettings(
                 render.width != null ? render.width : size, render.height != null ? render.height : size,
                 render.steps != null ? render.steps : 20, render.guidance != null ? render.guidance : 7.5, chosenSeed), fit);
@@ -122,6 +126,21 @@ final class CreateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Captions --image with --captioner or --vision when no --caption is given, so a planner that cannot see plans
+     * similar pictures and MGIE edits from the description.
+     */
+    private void describeImage(PrintWriter stderr) {
+        Path image = planning.picture.image;
+        if (image == null || planning.caption != null || (assistant.captioner == null && assistant.vision == null)) return;
+        java.awt.image.BufferedImage picture = Images.read(image);
+        try (Captioner captioner = assistant.openCaptioner(planning.pull.yes, stderr);
+             ChatModel vision = captioner == null ? assistant.openVision(planning.pull.yes) : null) {
+            planning.caption = (captioner != null ? captioner : new VisionChatCaptioner(vision)).caption(picture);
+        }
+        stderr.println("note: the picture shows: " + planning.caption);
     }
 
     /** One line about GILL's decision: what was returned or generated, and why. */

@@ -98,4 +98,29 @@ class CreateRetrieveTest {
         assertThat(r.err().strip()).startsWith("error: There is no picture library in").contains("atelier library add").doesNotContain("\n");
         assertThat(Files.exists(dir.resolve("x.png"))).isFalse();
     }
+
+    @Test
+    void aSimilarPlanWithoutACaptionIsDescribedByTheInProcessCaptioner(@TempDir Path dir) throws Exception {
+        Path captioner = dev.atelier.testkit.vision.ToyCaptioner.write(dir.resolve("toy-captioner"),
+                dev.atelier.testkit.vision.ToyCaptioner.Spec.of(dev.atelier.testkit.vision.ToyCaptioner.Layout.WITH_PAST));
+        Path photo = dir.resolve("photo.png");
+        javax.imageio.ImageIO.write(dev.atelier.testkit.vision.ToyCaptioner.picture(new Color(220, 20, 20), 64, 64), "png", photo.toFile());
+        PlanCommandTest.Scripted planner = new PlanCommandTest.Scripted(
+                "{\"caption\": \"something\", \"prompt\": \"a blue square, photo\"}");
+        PlanCommand.Options.modelOpener = (spec, pull) -> planner;
+        Path out = dir.resolve("like.png");
+
+        var r = AtelierCommandTest.run(AtelierCommand.newCommandLine(), "create", "--llm", "scripted", "--model", model.toString(),
+                "--captioner", captioner.toString(), "--image", photo.toString(), "--kind", "similar", "--out", out.toString(),
+                "--steps", "6", "--scheduler", "ddim", "--guidance", "1", "--seed", "5", "one like this but blue");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("note: the picture shows: " + dev.atelier.testkit.vision.ToyCaptioner.RED);
+        assertThat(r.out()).contains("\"type\" : \"similar\"", "\"caption\" : \"" + dev.atelier.testkit.vision.ToyCaptioner.RED + "\"");
+        assertThat(planner.requests).as("the planner's model was not asked to look").hasSize(1);
+        assertThat(planner.requests.getFirst().messages().getLast().hasImages()).isFalse();
+        int p = Images.read(out).getRGB(32, 32);
+        float[] blue = ToyPipeline.COLOURS.get("blue");
+        assertThat(p & 0xff).isCloseTo(Math.round((blue[2] + 1) * 127.5f), Offset.offset(1));
+    }
 }
