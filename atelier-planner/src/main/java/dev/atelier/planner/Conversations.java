@@ -23,6 +23,18 @@ final class Conversations {
                 List.of(new ChatMessage.Image(image.bytes(), image.mimeType()), new ChatMessage.Text(text)));
     }
 
+    /** The conversation's pictures as a numbered list with what each shows, or a line saying there are none. */
+    static String picturesNote(PlanRequest request) {
+        if (request.pictures().isEmpty()) return "The conversation has no pictures yet.";
+        StringBuilder sb = new StringBuilder("Pictures of the conversation so far:");
+        for (int i = 0; i < request.pictures().size(); i++) {
+            String caption = request.pictures().get(i).caption();
+            sb.append('\n').append(i + 1).append(". ")
+                    .append(caption == null || caption.isBlank() ? "(not described)" : caption.strip().replace('\n', ' '));
+        }
+        return sb.toString();
+    }
+
     /** What the model is told about the picture in words: its caption, or that there is one. */
     static String imageNote(PlanRequest request) {
         if (!request.hasImage()) return "No picture is attached.";

@@ -11,13 +11,20 @@ import java.util.List;
 public final class Drafts {
     private Drafts() {}
 
-    /** The router's choice; the reason comes first so the model thinks before it decides. */
+    /**
+     * The router's choice; the reason comes first so the model thinks before it decides. {@code picture} is the
+     * number of the conversation's picture the request is about, when it names or means one.
+     */
     public record Route(
             @SchemaField(description = "one short sentence: what the request asks for", maxLength = 300) String reason,
-            @SchemaField(description = "the kind of plan the request needs") PlanKind kind) {
+            @SchemaField(description = "the kind of plan the request needs") PlanKind kind,
+            @SchemaField(description = "number of the conversation's picture the request is about; null (or 0) for none",
+                    minimum = 0, maximum = 1000, optional = true) Integer picture) {
         public Route {
             if (kind == null) throw new IllegalArgumentException("\"kind\" is missing; choose one of " + List.of(PlanKind.values()));
         }
+
+        public Route(String reason, PlanKind kind) { this(reason, kind, null); }
     }
 
     /**

@@ -39,16 +39,24 @@ final class GenerationPlanner {
     private record Candidate(String prompt, String negativePrompt, RegionLayout layout, String basePrompt, Double baseRatio) {}
 
     GeneratePlan plan(PlanRequest request, List<String> warnings) {
-        Candidate candidate = settings.regionFormat() == PlannerSettings.RegionFormat.RPG_TEXT
-                ? planFromRpgText(request, warnings)
-                : planFromJson(request, warnings);
-        return finish(request, candidate, warnings);
+        return plan(request, false, warnings);
     }
 
-    private Candidate planFromJson(PlanRequest request, List<String> warnings) {
+    /**
+     * {@code refines}: the request changes an earlier picture (its picture's caption is that picture's prompt), so
+     * the new prompt starts from that picture rather than from the request's own words ("the second one, at night").
+     */
+    GeneratePlan plan(PlanRequest request, boolean refines, List<String> warnings) {
+        Candidate candidate = settings.regionFormat() == PlannerSettings.RegionFormat.RPG_TEXT
+                ? planFromRpgText(request, refines, warnings)
+                : planFromJson(request, refines, warnings);
+        return finish(request, refines, candidate, warnings);
+    }
+
+    private Candidate planFromJson(PlanRequest request, boolean refines, List<String> warnings) {
         List<ChatMessage> conversation = Conversations.of(
                 PromptTemplates.render("generate-json-system.txt", Map.of("examples", RegionExamples.asJson())),
-                request, userTurn(request), false);
+                request, userTurn(request, refines), false);
         String lastProblem = "";
         String bestPrompt = null;
         for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
@@ -82,10 +90,10 @@ final class GenerationPlanner {
         return singleRegion(request, bestPrompt, lastProblem, warnings);
     }
 
-    private Candidate planFromRpgText(PlanRequest request, List<String> warnings) {
+    private Candidate planFromRpgText(PlanRequest request, boolean refines, List<String> warnings) {
         List<ChatMessage> conversation = Conversations.of(
                 PromptTemplates.render("generate-rpg-system.txt", Map.of("examples", RegionExamples.asRpgText())),
-                request, userTurn(request), false);
+                request, userTurn(request, refines), false);
         String lastProblem = "";
         String bestPrompt = null;
         for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
@@ -149,9 +157,9 @@ final class GenerationPlanner {
     }
 
     /** Enforces the person's words, the token window and β's range, then applies the person's render settings. */
-    private GeneratePlan finish(PlanRequest request, Candidate c, List<String> warnings) {
+    private GeneratePlan finish(PlanRequest request, boolean refines, Candidate c, List<String> warnings) {
         String prompt = c.prompt().strip();
-        List<String> missing = PromptFit.missingWords(request.text(), prompt);
+        List<String> missing = refines ? List.of() : PromptFit.missingWords(request.text(), prompt);
         if (!missing.isEmpty()) {
             warnings.add("the detailed prompt had lost " + String.join(", ", missing) + "; your request was put in front of it");
             prompt = request.text() + ", " + prompt;
@@ -190,8 +198,11 @@ final class GenerationPlanner {
 
     private static String tail(String s) { return s.length() <= 40 ? s : "…" + s.substring(s.length() - 40); }
 
-    private static String userTurn(PlanRequest request) {
-        return PromptTemplates.render("generate-user.txt", Map.of("request", request.text(), "image", Conversations.imageNote(request)));
+    private static String userTurn(PlanRequest request, boolean refines) {
+        String image = refines && request.hasImage() && request.image().caption() != null
+                ? PromptTemplates.render("refine-note.txt", Map.of("caption", request.image().caption().strip()))
+                : Conversations.imageNote(request);
+        return PromptTemplates.render("generate-user.txt", Map.of("request", request.text(), "image", image));
     }
 
     private static String numbered(List<String> prompts) {

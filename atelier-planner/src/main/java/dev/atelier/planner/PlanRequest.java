@@ -12,9 +12,11 @@ import java.util.List;
  * @param maskPath   a mask file given with the picture (white = repaint), or null
  * @param kind       a kind the person chose explicitly, or null to let the router decide
  * @param settings   render settings the person chose; null fields take the plan defaults
+ * @param pictures   the conversation's pictures so far, numbered from 1 in this order (each with its caption or
+ *                   prompt), so a request can refer to one ("the second one, but at night"); may be empty
  */
 public record PlanRequest(String text, List<ChatMessage> history, ImageInput image, String maskPath, PlanKind kind,
-                          RenderSettings settings) {
+                          RenderSettings settings, List<ImageInput> pictures) {
 
     /** A picture with its MIME type and, when known, a caption of it. */
     public record ImageInput(byte[] bytes, String mimeType, String caption) {
@@ -33,19 +35,27 @@ public record PlanRequest(String text, List<ChatMessage> history, ImageInput ima
         text = text.strip();
         history = history == null ? List.of() : List.copyOf(history);
         settings = settings == null ? RenderSettings.DEFAULTS : settings;
+        pictures = pictures == null ? List.of() : List.copyOf(pictures);
     }
 
-    public static PlanRequest of(String text) { return new PlanRequest(text, List.of(), null, null, null, null); }
+    public static PlanRequest of(String text) { return new PlanRequest(text, List.of(), null, null, null, null, List.of()); }
 
-    public PlanRequest withImage(ImageInput newImage) { return new PlanRequest(text, history, newImage, maskPath, kind, settings); }
+    public PlanRequest withImage(ImageInput newImage) { return new PlanRequest(text, history, newImage, maskPath, kind, settings, pictures); }
 
-    public PlanRequest withMask(String newMaskPath) { return new PlanRequest(text, history, image, newMaskPath, kind, settings); }
+    public PlanRequest withMask(String newMaskPath) { return new PlanRequest(text, history, image, newMaskPath, kind, settings, pictures); }
 
-    public PlanRequest withKind(PlanKind newKind) { return new PlanRequest(text, history, image, maskPath, newKind, settings); }
+    public PlanRequest withKind(PlanKind newKind) { return new PlanRequest(text, history, image, maskPath, newKind, settings, pictures); }
 
-    public PlanRequest withSettings(RenderSettings newSettings) { return new PlanRequest(text, history, image, maskPath, kind, newSettings); }
+    public PlanRequest withSettings(RenderSettings newSettings) { return new PlanRequest(text, history, image, maskPath, kind, newSettings, pictures); }
 
-    public PlanRequest withHistory(List<ChatMessage> newHistory) { return new PlanRequest(text, newHistory, image, maskPath, kind, settings); }
+    public PlanRequest withHistory(List<ChatMessage> newHistory) { return new PlanRequest(text, newHistory, image, maskPath, kind, settings, pictures); }
+
+    public PlanRequest withPictures(List<ImageInput> newPictures) { return new PlanRequest(text, history, image, maskPath, kind, settings, newPictures); }
+
+    /** Conversation picture {@code number} (from 1), or null when there is no such picture. */
+    public ImageInput picture(Integer number) {
+        return number == null || number < 1 || number > pictures.size() ? null : pictures.get(number - 1);
+    }
 
     public boolean hasImage() { return image != null; }
 }

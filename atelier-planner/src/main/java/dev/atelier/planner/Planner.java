@@ -62,9 +62,21 @@ public final class Planner {
             warnings.add("the model answered in LLMGA's <gen_image> convention; its prompt is generated");
             return new PlanResult(fromLlmga(request, choice.llmga(), warnings), PlanKind.GENERATE, warnings);
         }
+        PlanRequest.ImageInput chosen = request.picture(choice.picture());
+        if (chosen != null && !(request.hasImage() && java.util.Arrays.equals(request.image().bytes(), chosen.bytes()))) {
+            // The plan is about another picture of the conversation: it becomes the request's picture (LLMGA's refinement).
+            request = request.withImage(chosen);
+            if (request.image().caption() == null || request.image().caption().isBlank()) {
+                String caption = caption(request, warnings);
+                if (caption != null) {
+                    request = request.withImage(request.image().withCaption(caption));
+                    modelSeesImage = true;
+                }
+            }
+        }
         PlanKind kind = choice.kind();
         Plan plan = switch (kind) {
-            case GENERATE -> generation.plan(request, warnings);
+            case GENERATE -> generation.plan(request, choice.picture() != null, warnings);
             case EDIT -> edit(request, modelSeesImage, warnings);
             case INPAINT -> inpaint(request, modelSeesImage, warnings);
             case OUTPAINT -> outpaint(request, warnings);
@@ -73,7 +85,19 @@ public final class Planner {
             case RETRIEVE -> retrieve(request, warnings);
         };
         if (plan instanceof GeneratePlan && kind == PlanKind.ANSWER) kind = PlanKind.GENERATE;
-        return new PlanResult(plan, kind, warnings);
+        return new PlanResult(about(plan, choice.picture()), kind, warnings);
+    }
+
+    /** The plan marked with the conversation picture it changes or is about. */
+    private static Plan about(Plan plan, Integer picture) {
+        if (picture == null) return plan;
+        return switch (plan) {
+            case GeneratePlan g -> g.withPicture(picture);
+            case EditPlan e -> e.withPicture(picture);
+            case SimilarImagePlan s -> s.withPicture(picture);
+            case AnswerPlan a -> a.withPicture(picture);
+            case RetrievePlan r -> r;
+        };
     }
 
     /** The expressive instruction for a terse command about the request's picture (MGIE). */

@@ -32,28 +32,69 @@ final class Router {
         this.settings = settings;
     }
 
-    /** The choice; {@code llmga} is set when the model answered with a {@code <gen_image>} prompt instead. */
-    record Choice(PlanKind kind, LlmgaAnswer llmga) {}
+    /**
+     * The choice; {@code llmga} is set when the model answered with a {@code <gen_image>} prompt instead;
+     * {@code picture} is the conversation picture (from 1) the plan is about, or null.
+     */
+    record Choice(PlanKind kind, LlmgaAnswer llmga, Integer picture) {
+        Choice(PlanKind kind, LlmgaAnswer llmga) { this(kind, llmga, null); }
+    }
 
     Choice route(PlanRequest request, List<String> warnings) {
-        if (request.kind() != null) return new Choice(constrain(request, request.kind(), warnings), null);
+        if (request.kind() != null) {
+            Integer picture = picture(request, request.kind(), null, warnings);
+            return new Choice(constrain(withPicture(request, picture), request.kind(), warnings), null, picture);
+        }
         String system = PromptTemplates.render("router-system.txt", Map.of());
         String user = PromptTemplates.render("router-user.txt", Map.of(
+                "pictures", Conversations.picturesNote(request),
                 "request", request.text(),
                 "image", Conversations.imageNote(request),
                 "mask", request.maskPath() == null ? "No mask is given." : "A mask is given: the white area is to be repainted."));
         PlanKind kind;
+        Integer named = null;
         try {
             Drafts.Route route = llm.record(Conversations.of(system, request, user, false), Drafts.Route.class, settings.options());
             kind = route.kind();
-            log.debug("router chose {} because {}", kind, route.reason());
+            named = route.picture();
+            log.debug("router chose {} (picture {}) because {}", kind, named, route.reason());
         } catch (PlannerOutputException e) {
             var llmga = LlmgaAnswer.parse(e.rawAnswer());
             if (llmga.isPresent()) return new Choice(PlanKind.GENERATE, llmga.get());
             kind = guess(request);
             warnings.add("the model gave no usable choice of plan; chose " + kind.name().toLowerCase(Locale.ROOT) + " from the wording");
         }
-        return new Choice(constrain(request, kind, warnings), null);
+        Integer picture = picture(request, kind, named, warnings);
+        return new Choice(constrain(withPicture(request, picture), kind, warnings), null, picture);
+    }
+
+    /**
+     * The conversation picture the plan is about: the one the model named when it exists, else one named in words,
+     * else the attached one, else the latest when the kind needs a picture. Null when the conversation has none.
+     */
+    static Integer picture(PlanRequest request, PlanKind kind, Integer named, List<String> warnings) {
+        int count = request.pictures().size();
+        if (count == 0) return null;
+        if (named != null && named == 0) named = null;  // models often write 0 for "none"
+        if (named != null && named >= 1 && named <= count) return named;
+        if (named != null) warnings.add("the model named picture " + named + ", but the conversation has " + count + "; read the request's words instead");
+        var inWords = PictureReference.fromWords(request.text(), count);
+        if (inWords.isPresent()) return inWords.get();
+        if (request.hasImage()) {
+            // the picture attached with the request, when it is one of the conversation's
+            if (kind == PlanKind.GENERATE || kind == PlanKind.RETRIEVE) return null;
+            for (int i = 0; i < count; i++) {
+                if (java.util.Arrays.equals(request.pictures().get(i).bytes(), request.image().bytes())) return i + 1;
+            }
+            return null;
+        }
+        if (kind.needsImage()) return count;
+        return null;
+    }
+
+    /** The request with the chosen conversation picture as its picture. */
+    static PlanRequest withPicture(PlanRequest request, Integer picture) {
+        return picture == null ? request : request.withImage(request.picture(picture));
     }
 
     /** Overrules choices that cannot work with what was given. */

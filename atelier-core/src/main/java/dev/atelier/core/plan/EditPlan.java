@@ -11,9 +11,11 @@ import java.util.Objects;
  *                      salad"; for inpainting and outpainting it describes what to paint into the new area
  * @param mode          instruction edit, inpaint or outpaint
  * @param imageGuidance how closely to keep the input picture (InstructPix2Pix's image guidance)
+ * @param picture       which picture of the conversation is changed (numbered from 1), or null for the picture
+ *                      given with the request
  */
 public record EditPlan(String instruction, Mode mode, String negativePrompt, Integer steps, Double guidance,
-                       Double imageGuidance, Long seed) implements Plan {
+                       Double imageGuidance, Long seed, Integer picture) implements Plan {
 
     public static final double DEFAULT_IMAGE_GUIDANCE = 1.5;
 
@@ -75,6 +77,21 @@ public record EditPlan(String instruction, Mode mode, String negativePrompt, Int
         steps = Sizes.steps(steps);
         guidance = Sizes.guidance(guidance, GeneratePlan.DEFAULT_GUIDANCE, "guidance");
         imageGuidance = Sizes.guidance(imageGuidance, DEFAULT_IMAGE_GUIDANCE, "imageGuidance");
+        picture = Plan.pictureNumber(picture);
+    }
+
+    /** An edit of the picture given with the request. */
+    public EditPlan(String instruction, Mode mode, String negativePrompt, Integer steps, Double guidance,
+                    Double imageGuidance, Long seed) {
+        this(instruction, mode, negativePrompt, steps, guidance, imageGuidance, seed, null);
+    }
+
+    public EditPlan withPicture(Integer number) {
+        return new EditPlan(instruction, mode, negativePrompt, steps, guidance, imageGuidance, seed, number);
+    }
+
+    public EditPlan withImageGuidance(Double newImageGuidance) {
+        return new EditPlan(instruction, mode, negativePrompt, steps, guidance, newImageGuidance, seed, picture);
     }
 
     public static EditPlan of(String instruction, Mode mode) {

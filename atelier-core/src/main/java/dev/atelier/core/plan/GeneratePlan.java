@@ -9,10 +9,13 @@ package dev.atelier.core.plan;
  * @param basePrompt     the prompt mixed into every region with weight {@code baseRatio}; null for none
  * @param baseRatio      β: the base prompt's share against the region prompts, in [0, 1]
  * @param seed           the noise seed; null lets the renderer pick one (and report it)
+ * @param picture        the picture of the conversation (numbered from 1) this plan remakes with a refined prompt,
+ *                       or null for a new picture
  * Missing numbers take the defaults below, so a hand-written plan needs only {@code "prompt"}.
  */
 public record GeneratePlan(String prompt, String negativePrompt, RegionLayout layout, String basePrompt,
-                           Double baseRatio, Integer width, Integer height, Integer steps, Double guidance, Long seed)
+                           Double baseRatio, Integer width, Integer height, Integer steps, Double guidance, Long seed,
+                           Integer picture)
         implements Plan {
 
     public static final int DEFAULT_SIZE = 512;
@@ -32,6 +35,13 @@ public record GeneratePlan(String prompt, String negativePrompt, RegionLayout la
         height = Sizes.side(height, "height");
         steps = Sizes.steps(steps);
         guidance = Sizes.guidance(guidance, DEFAULT_GUIDANCE, "guidance");
+        picture = Plan.pictureNumber(picture);
+    }
+
+    /** A plan of a new picture. */
+    public GeneratePlan(String prompt, String negativePrompt, RegionLayout layout, String basePrompt, Double baseRatio,
+                        Integer width, Integer height, Integer steps, Double guidance, Long seed) {
+        this(prompt, negativePrompt, layout, basePrompt, baseRatio, width, height, steps, guidance, seed, null);
     }
 
     /** A plain plan: one prompt, default settings. */
@@ -42,13 +52,17 @@ public record GeneratePlan(String prompt, String negativePrompt, RegionLayout la
     public boolean hasRegions() { return layout != null && layout.regionCount() > 1; }
 
     public GeneratePlan withLayout(RegionLayout newLayout, String newBasePrompt, Double newBaseRatio) {
-        return new GeneratePlan(prompt, negativePrompt, newLayout, newBasePrompt, newBaseRatio, width, height, steps, guidance, seed);
+        return new GeneratePlan(prompt, negativePrompt, newLayout, newBasePrompt, newBaseRatio, width, height, steps, guidance, seed, picture);
     }
 
     public GeneratePlan withSettings(Integer newWidth, Integer newHeight, Integer newSteps, Double newGuidance, Long newSeed) {
         return new GeneratePlan(prompt, negativePrompt, layout, basePrompt, baseRatio,
                 newWidth == null ? width : newWidth, newHeight == null ? height : newHeight,
                 newSteps == null ? steps : newSteps, newGuidance == null ? guidance : newGuidance,
-                newSeed == null ? seed : newSeed);
+                newSeed == null ? seed : newSeed, picture);
+    }
+
+    public GeneratePlan withPicture(Integer number) {
+        return new GeneratePlan(prompt, negativePrompt, layout, basePrompt, baseRatio, width, height, steps, guidance, seed, number);
     }
 }

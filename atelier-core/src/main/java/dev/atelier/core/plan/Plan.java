@@ -24,4 +24,12 @@ public sealed interface Plan permits GeneratePlan, EditPlan, SimilarImagePlan, A
     }
 
     static String orEmpty(String value) { return value == null ? "" : value.strip(); }
+
+    /** A conversation picture's number: null for none, else 1 or more. */
+    static Integer pictureNumber(Integer number) {
+        if (number != null && number < 1) {
+            throw new InvalidPlanException("picture is " + number + "; the conversation's pictures are numbered from 1.");
+        }
+        return number;
+    }
 }

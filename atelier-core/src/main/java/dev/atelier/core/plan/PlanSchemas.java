@@ -41,6 +41,10 @@ public final class PlanSchemas {
             Map.entry("Outpaint.top", new double[] {0, EditPlan.Outpaint.MAX_EXTENSION}),
             Map.entry("Outpaint.right", new double[] {0, EditPlan.Outpaint.MAX_EXTENSION}),
             Map.entry("Outpaint.bottom", new double[] {0, EditPlan.Outpaint.MAX_EXTENSION}),
+            Map.entry("GeneratePlan.picture", new double[] {1, Integer.MAX_VALUE}),
+            Map.entry("EditPlan.picture", new double[] {1, Integer.MAX_VALUE}),
+            Map.entry("SimilarImagePlan.picture", new double[] {1, Integer.MAX_VALUE}),
+            Map.entry("AnswerPlan.picture", new double[] {1, Integer.MAX_VALUE}),
             Map.entry("Row.height", new double[] {0, SplitRatio.MAX_WEIGHT}),
             Map.entry("Region.width", new double[] {0, SplitRatio.MAX_WEIGHT}));
 

@@ -78,4 +78,22 @@ class PlanJsonTest {
         assertThat(json).contains("\"rows\"", "\"regions\"", "\"prompt\" : \"a black cat\"")
                 .doesNotContain("placedRegions", "regionCount", "splitRatio");
     }
+
+    @Test
+    void plansNameTheConversationPictureTheyChangeAndSurviveTheRoundTrip() {
+        List<Plan> plans = List.of(
+                EditPlan.of("make the sky a night sky", new EditPlan.InstructionEdit()).withPicture(2),
+                new SimilarImagePlan("a lighthouse", "a lighthouse at night", "", 1),
+                new AnswerPlan("It is a lighthouse.", 3),
+                GeneratePlan.of("a lighthouse at night, stars").withPicture(2));
+        for (Plan plan : plans) {
+            String json = PlanJson.write(plan);
+            assertThat(json).contains("\"picture\" : ");
+            assertThat(PlanJson.read(json)).isEqualTo(plan);
+        }
+        assertThat(((EditPlan) PlanJson.read("{\"type\":\"edit\",\"instruction\":\"x\",\"picture\":2}")).picture()).isEqualTo(2);
+        assertThat(PlanJson.write(GeneratePlan.of("a fox"))).doesNotContain("picture");
+        assertThatThrownBy(() -> PlanJson.read("{\"type\":\"edit\",\"instruction\":\"x\",\"picture\":0}"))
+                .isInstanceOf(InvalidPlanException.class).hasMessageContaining("numbered from 1");
+    }
 }

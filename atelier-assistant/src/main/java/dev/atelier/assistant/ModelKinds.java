@@ -1,15 +1,15 @@
-package dev.atelier.app.cli;
+package dev.atelier.assistant;
 
 import dev.atelier.core.AtelierException;
 import dev.atelier.diffusion.pipeline.PipelineDirectory;
 import dev.atelier.diffusion.pipeline.PipelineKind;
 
 /** Checks that a model folder is of the kind a plan needs, and says which model to get when it is not. */
-final class ModelKindCheck {
-    private ModelKindCheck() {}
+public final class ModelKinds {
+    private ModelKinds() {}
 
     /** The preset that gives a model of {@code kind} ({@code atelier models pull NAME}). */
-    static String preset(PipelineKind kind) {
+    public static String preset(PipelineKind kind) {
         return switch (kind) {
             case TEXT_TO_IMAGE -> "sd15";
             case INSTRUCT_PIX2PIX -> "instruct-pix2pix";
@@ -25,7 +25,7 @@ final class ModelKindCheck {
      * @param purpose what the model is for, e.g. "this instruction edit"
      * @param option  the option that takes the right model, e.g. "--edit-model"
      */
-    static PipelineKind require(PipelineDirectory directory, PipelineKind needed, String purpose, String option) {
+    public static PipelineKind require(PipelineDirectory directory, PipelineKind needed, String purpose, String option) {
         PipelineKind actual = PipelineKind.of(directory);
         if (actual == needed) return actual;
         String name = preset(needed);
