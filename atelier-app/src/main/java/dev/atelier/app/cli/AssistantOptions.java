@@ -25,9 +25,6 @@ import picocli.CommandLine.Option;
  * scores, and the models that look at pictures.
  */
 final class AssistantOptions {
-    /** The CLIP model a library is searched with when --clip is not given: the hub's CLIP preset. */
-    static final String DEFAULT_CLIP = "clip";
-
     @Option(names = "--library", paramLabel = "DIR",
             description = "A picture library made by 'atelier library add': retrieve plans return its best match when it is "
                     + "similar enough (GILL), and generate otherwise.")
@@ -43,10 +40,8 @@ final class AssistantOptions {
                     + RetrievalPolicy.DEFAULT_THRESHOLD + ").")
     Double threshold;
 
-    @Option(names = "--clip", paramLabel = "MODEL",
-            description = "CLIP model (folder, preset or hub id) that scores every picture against its prompt and searches "
-                    + "--library (default with --library: the '" + DEFAULT_CLIP + "' preset).")
-    String clip;
+    @picocli.CommandLine.Mixin
+    ClipOption clip;
 
     @Option(names = "--captioner", paramLabel = "MODEL",
             description = "In-process captioner (a vision-encoder-decoder ONNX export) that describes given pictures, so "
@@ -85,7 +80,8 @@ final class AssistantOptions {
 
     /** The CLIP model, or null when neither --clip nor --library asks for one. */
     ImageTextEmbedder openClip(boolean pull, PrintWriter err) {
-        String spec = clip != null ? clip : library != null ? DEFAULT_CLIP : null;
+        // A named CLIP model also scores every picture; a library alone needs the configured one to search.
+        String spec = clip.clip != null ? clip.orDefault() : library != null ? clip.orDefault() : null;
         return spec == null ? null : OnnxClipModel.open(ModelsCommand.resolveForUse(spec, pull, err));
     }
 

@@ -7,8 +7,9 @@ import picocli.CommandLine.Option;
 final class ClipOption {
 
     @Option(names = "--clip", paramLabel = "MODEL",
-            description = "CLIP model: a folder of a CLIP ONNX export, a preset or a hub id "
-                    + "(default: the configured one, see 'atelier config'; built in: clip).")
+            description = "CLIP model (a folder of a CLIP ONNX export, a preset or a hub id) that searches the picture "
+                    + "library and, when named, scores each picture against its prompt (default: the configured one, "
+                    + "see 'atelier config'; built in: clip).")
     String clip;
 
     /** --clip, else the person's setting, else the built-in default. */
