@@ -167,6 +167,18 @@ class RegionalAttentionTest {
     }
 
     @Test
+    void anOpset14ExportWithoutCastLikeIsRewrittenToo(@TempDir Path dir) throws Exception {
+        try (var p = StableDiffusionPipeline.load(ToyAttentionUnet.write(dir, spec, ToyAttentionUnet.Options.light().atOpset(14)),
+                PipelineSettings.defaults())) {
+            float[] latents = latents(p, request(RegionalMode.ATTENTION, "1;1", null, 0, "green", "purple"));
+            for (int x = 0; x < 8; x++) {
+                assertLatentPixel(latents, 8, 8, x, 2, colour("green"));
+                assertLatentPixel(latents, 8, 8, x, 5, colour("purple"));
+            }
+        }
+    }
+
+    @Test
     void aUnetWithoutThePatternFallsBackToLatentModeAndSaysSo(@TempDir Path dir) throws Exception {
         try (var p = StableDiffusionPipeline.load(ToyAttentionUnet.write(dir, spec, ToyAttentionUnet.Options.withoutPattern()),
                 PipelineSettings.defaults())) {

@@ -26,13 +26,17 @@ public final class ToyAttentionUnet {
      * @param channels   token width of a heavy variant (a 1×1 conv to this many channels and two 3×3 convs whose
      *                   result enters with weight 0, so that convolutions and attention dominate); 0 for the light toy
      * @param withSoftmax false writes an "unknown export": the same mean over tokens without the softmax pattern
+     * @param opset      the ONNX opset the model declares
      */
-    public record Options(int channels, boolean withSoftmax) {
-        public static Options light() { return new Options(0, true); }
+    public record Options(int channels, boolean withSoftmax, int opset) {
+        public static Options light() { return new Options(0, true, 17); }
 
-        public static Options heavy(int channels) { return new Options(channels, true); }
+        public static Options heavy(int channels) { return new Options(channels, true, 17); }
 
-        public static Options withoutPattern() { return new Options(0, false); }
+        public static Options withoutPattern() { return new Options(0, false, 17); }
+
+        /** The same graph declared at another ONNX opset (13 or later: the toy's ReduceSum takes its axes as an input). */
+        public Options atOpset(int version) { return new Options(channels, withSoftmax, version); }
     }
 
     private ToyAttentionUnet() {}
@@ -53,6 +57,7 @@ public final class ToyAttentionUnet {
     static OnnxModelBuilder unet(ToyPipeline.Spec spec, Options options) {
         int dim = spec.hiddenDim();
         ToyPipeline.Graph g = new ToyPipeline.Graph("toy_attention_unet", spec);
+        g.b.opset(options.opset());
         ElemType floatType = spec.fp16() ? ElemType.FLOAT16 : ElemType.FLOAT;
         g.floatInput("sample", "sample_f", "batch", 4, "height", "width");
         ElemType tType = spec.timestepType() == ElemType.FLOAT ? floatType : spec.timestepType();
