@@ -167,6 +167,27 @@ class RegionalAttentionTest {
     }
 
     @Test
+    void sdxlTakesThePooledEmbeddingFromTheBasePrompt(@TempDir Path dir) throws Exception {
+        Spec xl = Spec.sdxl();
+        try (var p = StableDiffusionPipeline.load(ToyAttentionUnet.write(dir, xl, ToyAttentionUnet.Options.light()),
+                PipelineSettings.defaults())) {
+            float[] plain = latents(p, TextToImageTest.request("purple").withSize(64, 64));
+            assertLatentPixel(plain, 8, 8, 3, 3, ToyPipeline.latentColour(xl, "purple"));
+            GenerationRequest r = request(RegionalMode.ATTENTION, "1;1", "white", 0, "purple", "orange")
+                    .withScheduler(dev.atelier.diffusion.scheduler.SchedulerKind.DDIM);
+            float[] latents = latents(p, r);
+            float s = (float) xl.scalingFactor();
+            float[] white = ToyPipeline.COLOURS.get("white");
+            for (String word : List.of("purple", "orange")) {
+                // the region's own text states; the pooled part (channel 3) is the base prompt's, not the region's
+                float[] want = ToyPipeline.latentColour(xl, word);
+                want[3] += 0.5f * s * (white[3] - ToyPipeline.COLOURS.get(word)[3]);
+                assertLatentPixel(latents, 8, 8, 3, word.equals("purple") ? 1 : 6, want);
+            }
+        }
+    }
+
+    @Test
     void anOpset14ExportWithoutCastLikeIsRewrittenToo(@TempDir Path dir) throws Exception {
         try (var p = StableDiffusionPipeline.load(ToyAttentionUnet.write(dir, spec, ToyAttentionUnet.Options.light().atOpset(14)),
                 PipelineSettings.defaults())) {

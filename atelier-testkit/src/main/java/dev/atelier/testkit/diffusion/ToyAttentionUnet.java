@@ -18,7 +18,8 @@ import java.util.Map;
  * s·77, so that for a one-chunk prompt each pixel's x₀ is exactly {@link ToyPipeline}'s prompt colour. Two attn2
  * blocks (at latent and at half resolution, averaged) and one self-attention {@code attn1} block (whose output
  * projection is zero) make the pattern search meet what a real UNet has. Timesteps and prediction are as in
- * {@link ToyPipeline} (ε only).
+ * {@link ToyPipeline} (ε only); the SDXL variant adds the pooled {@code text_embeds} to the fourth channel as
+ * ToyPipeline's does.
  */
 public final class ToyAttentionUnet {
 
@@ -43,8 +44,8 @@ public final class ToyAttentionUnet {
 
     /** Writes a whole toy pipeline into {@code dir} with this UNet in place of {@link ToyPipeline}'s. */
     public static Path write(Path dir, ToyPipeline.Spec spec, Options options) throws IOException {
-        if (spec.flavour() != ToyPipeline.Flavour.SD15 || spec.prediction() != ToyPipeline.Prediction.EPSILON) {
-            throw new IllegalArgumentException("the toy attention UNet is written for SD 1.x ε-prediction specs");
+        if (spec.flavour() == ToyPipeline.Flavour.SD2 || spec.prediction() != ToyPipeline.Prediction.EPSILON) {
+            throw new IllegalArgumentException("the toy attention UNet is written for SD 1.x and SDXL ε-prediction specs");
         }
         ToyPipeline.write(dir, spec);
         OnnxModelBuilder unet = unet(spec, options);
@@ -55,7 +56,8 @@ public final class ToyAttentionUnet {
     }
 
     static OnnxModelBuilder unet(ToyPipeline.Spec spec, Options options) {
-        int dim = spec.hiddenDim();
+        boolean xl = spec.flavour() == ToyPipeline.Flavour.SDXL;
+        int dim = spec.hiddenDim() + (xl ? spec.hiddenDim2() : 0);
         ToyPipeline.Graph g = new ToyPipeline.Graph("toy_attention_unet", spec);
         g.b.opset(options.opset());
         ElemType floatType = spec.fp16() ? ElemType.FLOAT16 : ElemType.FLOAT;
@@ -118,7 +120,24 @@ public final class ToyAttentionUnet {
                         "nearest_mode", new StringAttr("floor")));
         g.b.node("Add", List.of("c_full", "c_half_up"), List.of("c_twice"));
         g.constF("half_f", 0.5f);
-        g.b.node("Mul", List.of("c_twice", "half_f"), List.of("c4"));
+        if (xl) {
+            // as ToyPipeline's SDXL UNet: the pooled text_embeds add to the fourth channel everywhere; time_ids weigh 0
+            g.b.node("Mul", List.of("c_twice", "half_f"), List.of("c_text"));
+            g.floatInput("text_embeds", "pooled_f", "batch", spec.hiddenDim2());
+            g.floatInput("time_ids", "time_ids_f", "batch", 6);
+            float[] q = new float[spec.hiddenDim2() * 4];
+            q[3 * 4 + 3] = (float) spec.scalingFactor();
+            g.b.initializer("pooled_projection", new long[] {spec.hiddenDim2(), 4}, q);
+            g.b.node("MatMul", List.of("pooled_f", "pooled_projection"), List.of("c_pooled"));
+            g.b.initializer("time_weight", new long[] {6, 4}, new float[24]);
+            g.b.node("MatMul", List.of("time_ids_f", "time_weight"), List.of("c_time"));
+            g.b.node("Add", List.of("c_pooled", "c_time"), List.of("c_global"));
+            g.constI64("global_shape", -1, 4, 1, 1);
+            g.b.node("Reshape", List.of("c_global", "global_shape"), List.of("c_global4"));
+            g.b.node("Add", List.of("c_text", "c_global4"), List.of("c4"));
+        } else {
+            g.b.node("Mul", List.of("c_twice", "half_f"), List.of("c4"));
+        }
 
         // ε = (x − √ᾱ c)/√(1−ᾱ)
         g.b.node("Mul", List.of("alpha4", "c4"), List.of("alpha_c"));
@@ -141,7 +160,12 @@ public final class ToyAttentionUnet {
         g.b.initializer(p + ".to_q.weight", new long[] {queryWidth, inner}, new float[queryWidth * inner]);
         g.b.initializer(p + ".to_k.weight", new long[] {contextWidth, inner}, ramp(contextWidth * inner, 0.1f));
         float[] v = new float[contextWidth * inner];
-        if (cross) for (int i = 0; i < 4; i++) v[i * inner + i] = 1f;
+        if (cross) {
+            // the colour dims of each text encoder's part (SDXL joins two)
+            for (int part = 0; part < contextWidth; part += spec.hiddenDim()) {
+                for (int i = 0; i < 4; i++) v[(part + i) * inner + i] = 1f;
+            }
+        }
         else v = ramp(contextWidth * inner, 0.1f);
         g.b.initializer(p + ".to_v.weight", new long[] {contextWidth, inner}, v);
         float[] o = new float[inner * 4];
