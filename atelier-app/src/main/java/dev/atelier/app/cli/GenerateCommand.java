@@ -6,12 +6,15 @@ import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.image.PngFiles;
 import dev.atelier.core.plan.GeneratePlan;
+import dev.atelier.core.plan.Plan;
+import dev.atelier.core.plan.PlanJson;
 import dev.atelier.core.plan.RegionLayout;
 import dev.atelier.core.plan.SplitRatio;
 import dev.atelier.diffusion.pipeline.GeneratedImage;
 import dev.atelier.diffusion.pipeline.GenerationMetadata;
 import dev.atelier.diffusion.pipeline.GenerationRequest;
 import dev.atelier.diffusion.pipeline.GenerationResult;
+import dev.atelier.diffusion.pipeline.RegionalMode;
 import dev.atelier.diffusion.pipeline.RegionalPrompt;
 import dev.atelier.diffusion.pipeline.SamplingDefaults;
 import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
@@ -19,6 +22,7 @@ import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +50,8 @@ import picocli.CommandLine.Spec;
                 "      --init photo.jpg --strength 0.6 --out oil.png",
                 "  atelier generate --from fox.png --seed 8 --out fox-8.png",
                 "  atelier generate --model ./sd15 --prompt \"two cats on a sofa\" --regions \"1,1\" \\",
-                "      --region-prompt \"a black cat\" --region-prompt \"a white cat\" --out cats.png"})
+                "      --region-prompt \"a black cat\" --region-prompt \"a white cat\" --out cats.png",
+                "  atelier plan --prompt \"a cat left of a dog\" > plan.json && atelier generate --plan plan.json"})
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -93,17 +98,37 @@ final class GenerateCommand implements Callable<Integer> {
             description = "With --regions: the share of --prompt mixed into every region, 0 to 1 (default 0.3).")
     Double baseRatio;
 
+    @Option(names = "--plan", paramLabel = "JSON",
+            description = "Render a generate plan written by `atelier plan` (its prompts, regions and settings; options override the settings).")
+    Path plan;
+
+    @Option(names = "--regional-mode", paramLabel = "MODE",
+            description = "How regions render: attention (in the UNet's cross-attention, one pass), latent (one UNet entry"
+                    + " per region) or auto (attention where the model allows; the default).")
+    String regionalMode;
+
+    @Option(names = "--regional-steps", paramLabel = "F",
+            description = "The fraction of the steps rendered regionally, 0 to 1; the rest use the base prompt alone (default 1).")
+    Double regionalSteps;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        GenerationRequest stored = from == null ? null : GenerationMetadata.readRequest(from);
+        if (plan != null && (from != null || prompt != null || regions != null)) {
+            throw new AtelierException("--plan gives the prompt and the regions; drop --prompt, --regions and --from");
+        }
+        GenerationRequest stored = from != null ? GenerationMetadata.readRequest(from) : plan != null ? planRequest(plan) : null;
         String modelSpec = model.model != null ? model.model : stored != null && stored.model() != null
                 && !stored.model().isBlank() ? stored.model() : model.orDefault(UserSettings.Key.MODEL);
         if (prompt == null && stored == null) throw new AtelierException("missing --prompt TEXT (or --from PNG to repeat a generation)");
         if (output.out != null) RenderOptions.requirePngOutput(output.out);
         if (regions == null && (regionPrompts != null || baseRatio != null)) {
             throw new AtelierException("--region-prompt and --base-ratio need --regions RATIO, for example --regions \"1,1\"");
+        }
+        if ((regionalMode != null || regionalSteps != null) && regions == null && plan == null
+                && (stored == null || stored.regions() == null)) {
+            throw new AtelierException("--regional-mode and --regional-steps apply to regions: add --regions RATIO or --plan JSON");
         }
         if (strength != null && init == null && (stored == null || !stored.isImageToImage())) {
             throw new AtelierException("--strength applies to image-to-image only: add --init IMAGE");
@@ -143,7 +168,7 @@ final class GenerateCommand implements Callable<Integer> {
             initWidth = Math.max(8, image.getWidth() / 8 * 8);
             initHeight = Math.max(8, image.getHeight() / 8 * 8);
         }
-        return new GenerationRequest(
+        GenerationRequest request = new GenerationRequest(
                 modelDir.toAbsolutePath().normalize().toString(),
                 prompt != null ? prompt : stored.prompt(),
                 render.negative != null ? render.negative : stored != null ? stored.negativePrompt() : "",
@@ -161,6 +186,28 @@ final class GenerateCommand implements Callable<Integer> {
                         // a replay keeps the stored regions; a new prompt replaces the whole picture's conditioning
                         : prompt == null && stored != null ? stored.regions() : null,
                 render.noise != null ? render.noiseKind() : stored != null ? stored.noise() : null);
+        if (request.regions() != null && (regionalMode != null || regionalSteps != null)) {
+            RegionalPrompt r = request.regions();
+            if (regionalMode != null) r = r.withMode(RegionalMode.parse(regionalMode));
+            if (regionalSteps != null) r = r.withRegionalSteps(regionalSteps);
+            request = request.withRegions(r);
+        }
+        return request;
+    }
+
+    /** The request a generate plan file describes; the options given beside --plan then override its settings. */
+    private static GenerationRequest planRequest(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new AtelierException("no plan file at " + file + "; write one with `atelier plan ... > plan.json`");
+        Plan read = PlanJson.read(Files.readString(file));
+        if (!(read instanceof GeneratePlan generate)) {
+            throw new AtelierException(file + " holds a plan of another kind (" + read.getClass().getSimpleName()
+                    + "); generate renders generate plans — use `atelier create` for the others");
+        }
+        RegionalPrompt regional = generate.hasRegions()
+                ? new RegionalPrompt(generate.layout(), generate.basePrompt(), generate.baseRatio()) : null;
+        return new GenerationRequest(null, generate.prompt(), generate.negativePrompt(), generate.steps(), null,
+                generate.guidance(), 0, generate.seed() != null ? generate.seed() : ThreadLocalRandom.current().nextLong(1L << 32),
+                generate.width(), generate.height(), 1, null, 0.75, regional);
     }
 
     /** The --regions layout with its prompts; {@code basePrompt} (the whole picture's) is mixed in with --base-ratio. */

@@ -223,4 +223,41 @@ class GenerateCommandTest {
                 dir.resolve("o.png").toString());
         assertThat(alone.err()).contains("need --regions");
     }
+
+    @Test
+    void aPlanFileRendersItsRegionsInAttentionOrLatentMode(@TempDir Path dir) throws Exception {
+        Path attentionModel = dev.atelier.testkit.diffusion.ToyAttentionUnet.write(dir.resolve("attention-toy"), Spec.sd15(),
+                dev.atelier.testkit.diffusion.ToyAttentionUnet.Options.light());
+        var layout = dev.atelier.core.plan.RegionLayout.of(dev.atelier.core.plan.SplitRatio.parse("1,1"),
+                java.util.List.of("red", "blue"));
+        Path planFile = dir.resolve("plan.json");
+        java.nio.file.Files.writeString(planFile, dev.atelier.core.plan.PlanJson.write(new dev.atelier.core.plan.GeneratePlan(
+                "a red and a blue thing", "", layout, "white", 0.0, 64, 64, 6, 1.0, 5L)));
+        for (String mode : new String[] {"attention", "latent"}) {
+            Path out = dir.resolve(mode + ".png");
+            var r = generate("--model", attentionModel.toString(), "--plan", planFile.toString(), "--scheduler", "ddim",
+                    "--regional-mode", mode, "--out", out.toString());
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            BufferedImage image = Images.read(out);
+            for (int c = 0; c < 3; c++) {
+                assertThat(rgb(image, 10, 30)[c]).as(mode + " left").isCloseTo(Math.round((ToyPipeline.COLOURS.get("red")[c] + 1) * 127.5f), within(1));
+                assertThat(rgb(image, 53, 30)[c]).as(mode + " right").isCloseTo(Math.round((ToyPipeline.COLOURS.get("blue")[c] + 1) * 127.5f), within(1));
+            }
+        }
+        // no regional step: the base prompt alone
+        Path base = dir.resolve("base.png");
+        var r = generate("--model", attentionModel.toString(), "--plan", planFile.toString(), "--scheduler", "ddim",
+                "--regional-steps", "0", "--out", base.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(rgb(Images.read(base), 10, 30)[0]).isCloseTo(Math.round((ToyPipeline.COLOURS.get("white")[0] + 1) * 127.5f), within(1));
+
+        var bad = generate("--model", attentionModel.toString(), "--plan", planFile.toString(), "--regional-mode", "fast",
+                "--out", dir.resolve("x.png").toString());
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("use attention, latent or auto").doesNotContain("Exception");
+        var both = generate("--model", attentionModel.toString(), "--plan", planFile.toString(), "--prompt", "x");
+        assertThat(both.err()).contains("drop --prompt");
+        var noRegions = generate("--model", attentionModel.toString(), "--prompt", "x", "--regional-steps", "0.5");
+        assertThat(noRegions.err()).contains("apply to regions");
+    }
 }

@@ -10,8 +10,10 @@ import dev.atelier.diffusion.scheduler.Scheduler;
 import dev.atelier.diffusion.scheduler.SchedulerConfig;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import dev.atelier.diffusion.scheduler.Schedulers;
+import dev.atelier.diffusion.regional.RegionalUnets;
 import dev.atelier.diffusion.tokenizer.ClipTokenizer;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +35,9 @@ final class PipelineCore implements AutoCloseable {
     private final SessionGroup sessions = new SessionGroup();
     private final ModelSession vaeDecoder;
     private VaeCodec vae;
+    /** The UNet rewritten for attention-mode regions, opened on the first regional render that can use it. */
+    private Unet regionalUnet;
+    private String regionalFallback;
 
     /**
      * Opens every session {@code kind} needs; {@code command} is the user's word for the job, for messages. Edit
@@ -176,6 +181,31 @@ final class PipelineCore implements AutoCloseable {
         return DenoisingLoop.run(scheduler, first, latents, noise, unet, progress);
     }
 
+    /**
+     * The UNet whose cross-attention renders regions in one pass ({@link RegionalAttention}), rewritten (or found
+     * cached) and opened on first use; empty when the rewrite does not apply, {@link #regionalFallback} then says why.
+     */
+    Optional<Unet> regionalUnet() {
+        if (regionalUnet == null && regionalFallback == null) {
+            RegionalUnets.Prepared prepared = RegionalUnets.prepare(directory.unet());
+            if (!prepared.rewritten()) {
+                regionalFallback = prepared.fallback();
+            } else {
+                try {
+                    regionalUnet = new Unet(open("unet_regional", prepared.file()));
+                } catch (RuntimeException e) {
+                    regionalFallback = "regional attention: ONNX Runtime refused the rewritten UNet " + prepared.file()
+                            + " (" + e.getMessage() + "); rendering regions in latent mode";
+                    org.slf4j.LoggerFactory.getLogger(PipelineCore.class).info(regionalFallback);
+                }
+            }
+        }
+        return Optional.ofNullable(regionalUnet);
+    }
+
+    /** Why regions render in latent mode although attention mode was asked for, or null. */
+    String regionalFallback() { return regionalFallback; }
+
     // --- step 4: decode ---
 
     float[] decode(float[] latents, int latentHeight, int latentWidth) {
@@ -185,11 +215,12 @@ final class PipelineCore implements AutoCloseable {
     /** Time inside every session's runs so far. */
     long sessionNanos() { return sessions.nanosInRuns(); }
 
-    long unetNanos() { return unet.nanosInRuns(); }
+    long unetNanos() { return unet.nanosInRuns() + (regionalUnet == null ? 0 : regionalUnet.nanosInRuns()); }
 
     @Override
     public void close() {
         if (unet != null) unet.close();
+        if (regionalUnet != null) regionalUnet.close();
         sessions.close();
     }
 }

@@ -2,12 +2,16 @@ package dev.atelier.diffusion.pipeline;
 
 import dev.atelier.core.image.ImageTensors;
 import dev.atelier.core.image.Images;
+import dev.atelier.core.AtelierException;
+import dev.atelier.diffusion.scheduler.Scheduler;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
+import dev.atelier.diffusion.scheduler.Schedulers;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * from the scheduler config), SDXL (two text encoders, {@code text_embeds}, {@code time_ids}) and few-step LCM/Turbo
  * models (guidance off, or LCM's guidance embedding when the UNet takes {@code timestep_cond}). Classifier-free
  * guidance runs unconditional and conditional in one batched UNet call. A request with {@link RegionalPrompt regions}
- * is rendered in latent mode: every region prompt (and the base prompt) is a further entry of that batch, and the
- * predictions are composed through the region masks ({@link RegionalGuidance}). One generation at a time per instance.
+ * is rendered in attention mode where the UNet's cross-attention can be rewritten ({@link RegionalAttention}: the
+ * regions' prompts meet inside each attention block, one entry per guidance branch), else in latent mode: every
+ * region prompt (and the base prompt) is a further entry of that batch, and the predictions are composed through
+ * the region masks ({@link RegionalGuidance}). One generation at a time per instance.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StableDiffusionPipeline.class);
@@ -72,8 +78,22 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         for (int i = 0; i < request.batchSize(); i++) noises.add(PipelineCore.SeedNoise.start(request.seed() + i, latentLength, resolved.noise()));
 
         // Text conditioning, once for the whole batch.
-        Guidance guidance = request.regions() != null
-                ? regionalGuidance(request, cfg, latentHeight, latentWidth) : plainGuidance(request, cfg);
+        Unet renderUnet = core.unet;
+        UnetConditioning conditioning = UnetConditioning.NONE;
+        Guidance guidance;
+        Optional<Unet> attentionUnet = request.regions() == null ? Optional.empty() : regionalAttentionUnet(request.regions());
+        if (attentionUnet.isPresent()) {
+            RegionMasks masks = RegionMasks.of(request.regions().layout(), latentWidth, latentHeight);
+            Scheduler schedule = Schedulers.create(kind, core.schedulerConfig);
+            schedule.setTimesteps(request.steps());
+            conditioning = new RegionalAttention(masks, request.regions().baseRatio(),
+                    RegionalAttention.firstSteps(schedule.timesteps(), request.regions().regionalStepsOrDefault()));
+            guidance = attentionGuidance(request, cfg);
+            renderUnet = attentionUnet.get();
+        } else {
+            guidance = request.regions() != null
+                    ? regionalGuidance(request, cfg, latentHeight, latentWidth) : plainGuidance(request, cfg);
+        }
         long textDone = System.nanoTime();
 
         float[] initLatents = request.isImageToImage() ? encodeInitImage(request) : null;
@@ -81,7 +101,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         List<GeneratedImage> images = new ArrayList<>();
         long vaeNanos = 0;
         int unetRuns;
-        try (GuidedUnet unet = core.bindUnet(guidance, UnetConditioning.NONE, latentHeight, latentWidth,
+        try (GuidedUnet unet = renderUnet.bind(guidance, conditioning, latentHeight, latentWidth,
                 request.height(), request.width(), request.guidanceScale())) {
             for (int i = 0; i < request.batchSize(); i++) {
                 long seed = request.seed() + i;
@@ -160,6 +180,45 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 .map(Guidance.Entry::of).toList();
         return new RegionalGuidance(entries, masks, regional.usesBase() ? regional.baseRatio() : 0, cfg,
                 request.guidanceScale(), request.guidanceRescale());
+    }
+
+    /** The rewritten UNet when {@code regions} render in attention mode; empty for latent mode. */
+    private Optional<Unet> regionalAttentionUnet(RegionalPrompt regions) {
+        RegionalMode mode = regions.modeOrDefault();
+        if (mode == RegionalMode.LATENT) return Optional.empty();
+        Optional<Unet> unet = core.regionalUnet();
+        if (unet.isEmpty() && mode == RegionalMode.ATTENTION) {
+            throw new AtelierException(core.regionalFallback().replace("; rendering regions in latent mode", "")
+                    + "; use --regional-mode latent (or auto) for this model");
+        }
+        return unet;
+    }
+
+    /**
+     * Why the last regional request rendered in latent mode although attention mode was allowed (the line that was
+     * logged), or empty.
+     */
+    public Optional<String> regionalAttentionFallback() { return Optional.ofNullable(core.regionalFallback()); }
+
+    /**
+     * Attention mode: [uncond repeated G times?, base | region 0 | … | region N−1], one chunk count throughout. The
+     * base prompt is the regions' prompts joined when the request has none: it gives the pooled embedding and the
+     * steps after the regional fraction.
+     */
+    private Guidance attentionGuidance(GenerationRequest request, boolean cfg) {
+        RegionalPrompt regional = request.regions();
+        List<String> prompts = regional.layout().prompts();
+        String base = regional.basePrompt() != null ? regional.basePrompt() : String.join(", ", prompts);
+        List<PromptEncoder.Encoded> encoded = new ArrayList<>();
+        encoded.add(core.encode(base));
+        for (String text : prompts) encoded.add(core.encode(text));
+        if (cfg) encoded.add(zerosForBlankNegative(request) ? encoded.getFirst().zeros() : core.encode(request.negativePrompt()));
+        encoded = PipelineCore.padToCommonLength(encoded, () -> core.encode(""));
+        int groups = 1 + prompts.size();
+        PromptEncoder.Encoded cond = RegionalAttention.concatenate(encoded.subList(0, groups));
+        if (!cfg) return ClassifierFreeGuidance.off(cond);
+        PromptEncoder.Encoded uncond = RegionalAttention.repeated(encoded.get(groups), groups);
+        return ClassifierFreeGuidance.guided(uncond, cond, request.guidanceScale(), request.guidanceRescale());
     }
 
     /** LCM's guidance-scale embedding: sinusoids of 1000·(w − 1) over {@code dim} frequencies (sin ‖ cos). */

@@ -257,17 +257,8 @@ public final class ToyPipeline {
         return g.b;
     }
 
-    static OnnxModelBuilder unet(Spec spec) {
-        boolean xl = spec.flavour() == Flavour.SDXL;
-        int dim = spec.hiddenDim() + (xl ? spec.hiddenDim2() : 0);
-        Graph g = new Graph("toy_unet", spec);
-        Object batch = spec.unetBatchOne() ? (Object) 1 : "batch";
-        g.floatInput("sample", "sample_f", batch, 4, "height", "width");
-        ElemType tType = spec.timestepType() == ElemType.FLOAT ? floatType(spec) : spec.timestepType();
-        if (spec.timestepPerSample()) g.b.input("timestep", tType, batch);
-        else g.b.input("timestep", tType, 1);
-        g.floatInput("encoder_hidden_states", "states_f", batch, "sequence", dim);
-
+    /** Writes {@code alpha4} = √ᾱ_t and {@code beta4} = √(1−ᾱ_t), shaped [−1, 1, 1, 1], from the {@code timestep} input. */
+    static void timestepScales(Graph g) {
         // σ(t) by linear interpolation in a table of the 1000 training timesteps, then √ᾱ = 1/√(1+σ²).
         double[] sig = sigmas();
         float[] table = new float[sig.length];
@@ -298,6 +289,20 @@ public final class ToyPipeline {
         g.constI64("col4", -1, 1, 1, 1);
         g.b.node("Reshape", List.of("alpha", "col4"), List.of("alpha4"));
         g.b.node("Reshape", List.of("beta", "col4"), List.of("beta4"));
+    }
+
+    static OnnxModelBuilder unet(Spec spec) {
+        boolean xl = spec.flavour() == Flavour.SDXL;
+        int dim = spec.hiddenDim() + (xl ? spec.hiddenDim2() : 0);
+        Graph g = new Graph("toy_unet", spec);
+        Object batch = spec.unetBatchOne() ? (Object) 1 : "batch";
+        g.floatInput("sample", "sample_f", batch, 4, "height", "width");
+        ElemType tType = spec.timestepType() == ElemType.FLOAT ? floatType(spec) : spec.timestepType();
+        if (spec.timestepPerSample()) g.b.input("timestep", tType, batch);
+        else g.b.input("timestep", tType, 1);
+        g.floatInput("encoder_hidden_states", "states_f", batch, "sequence", dim);
+
+        timestepScales(g);
 
         // c = s · Σ_tokens states · P (P picks the first 4 dims; SDXL sums both encoders' parts).
         g.constI64("token_axis", 1);
@@ -383,7 +388,7 @@ public final class ToyPipeline {
     }
 
     /** Graph helpers: float tensors are computed in float32 inside; fp16 variants cast at the edges. */
-    private static final class Graph {
+    static final class Graph {
         final OnnxModelBuilder b;
         final Spec spec;
 
