@@ -245,6 +245,8 @@ class ServerUnderLoadTest {
                 one.readUntil("queued", 1);
                 two.readUntil("queued", 1);
 
+                // The first job may still be waiting for the worker to take it: count what waits before, not zero.
+                int waitingBefore = health(server).get("waiting").asInt();
                 var third = get(server, "/api/jobs/" + id + "/events");
                 var streamed = send(server, "POST", "/api/generate?stream=true", "{\"prompt\": \"blue\", \"steps\": 1, \"guidance\": 1}");
 
@@ -253,7 +255,7 @@ class ServerUnderLoadTest {
                     assertThat(refused.headers().firstValue("Retry-After")).contains(Integer.toString(QueueFullException.RETRY_AFTER_SECONDS));
                     assertThat(JSON.readTree(refused.body()).get("error").get("code").asText()).isEqualTo("too_many_subscribers");
                 }
-                assertThat(health(server).get("waiting").asInt()).as("the refused stream queued nothing").isZero();
+                assertThat(health(server).get("waiting").asInt()).as("the refused stream queued nothing").isLessThanOrEqualTo(waitingBefore);
             } finally {
                 gate.countDown();
             }
