@@ -37,7 +37,8 @@ public final class RpgAnswerParser {
     private static final Pattern PROMPT_LABEL = Pattern.compile("(?i)regional[\\s_-]*prompts?\\s*[:：=]");
     // [ \\t]* rather than \\s*: from every line start \\s* would run over all the blank lines below it
     private static final Pattern DETAILED_LABEL = Pattern.compile("(?im)^[ \\t]*detailed\\s+prompt\\s*[:：]\\s*(.+)$");
-    private static final Pattern RATIO_CHARS = Pattern.compile("^[\\s\"'\\[]*([0-9.,;()\\[\\] \\t]+)");
+    /** The ratio at the start of a line; neither part goes past the line's end. */
+    private static final Pattern RATIO_CHARS = Pattern.compile("^[ \\t\\x0B\\f\"'\\[]*([0-9.,;()\\[\\] \\t]+)");
     private static final Pattern BREAK = Pattern.compile("[\\[<(]?\\bBREAK\\b[\\]>)]?");
     private static final Pattern BLANK_LINE = Pattern.compile("\\n[ \\t]*\\n");
     private static final Pattern AFTERWORD = Pattern.compile(
@@ -112,11 +113,13 @@ public final class RpgAnswerParser {
     private static SplitRatio readRatio(String text, int from, int limit, List<String> notes) {
         int lineStart = from;
         while (lineStart < limit && Character.isWhitespace(text.charAt(lineStart))) lineStart++;
-        int newline = text.indexOf('\n', lineStart);
-        int lineEnd = newline < 0 || newline > limit ? limit : newline;
-        Matcher m = RATIO_CHARS.matcher(text).region(lineStart, lineEnd);
+        // the pattern stops at the line's end by itself: searching for it from each of many labels on one line
+        // would be quadratic
+        Matcher m = RATIO_CHARS.matcher(text).region(lineStart, limit);
         if (!m.find() || m.group(1).chars().noneMatch(Character::isDigit)) {
-            throw new AtelierException("the split ratio \"" + shortened(text.substring(lineStart, lineEnd).strip())
+            int shown = lineStart;
+            while (shown < limit && shown - lineStart <= 80 && text.charAt(shown) != '\n') shown++;
+            throw new AtelierException("the split ratio \"" + shortened(text.substring(lineStart, shown).strip())
                     + "\" has no numbers");
         }
         String raw = m.group(1);
