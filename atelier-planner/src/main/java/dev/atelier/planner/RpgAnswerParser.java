@@ -116,7 +116,7 @@ public final class RpgAnswerParser {
         // the pattern stops at the line's end by itself: searching for it from each of many labels on one line
         // would be quadratic
         Matcher m = RATIO_CHARS.matcher(text).region(lineStart, limit);
-        if (!m.find() || m.group(1).chars().noneMatch(Character::isDigit)) {
+        if (!m.lookingAt() || m.group(1).chars().noneMatch(Character::isDigit)) {
             int shown = lineStart;
             while (shown < limit && shown - lineStart <= 80 && text.charAt(shown) != '\n') shown++;
             throw new AtelierException("the split ratio \"" + shortened(text.substring(lineStart, shown).strip())

@@ -15,10 +15,15 @@ public final class GrowthCheck {
      * Linear work gives about {@code factor}, quadratic about {@code factor²}.
      */
     public static double timeRatio(IntConsumer work, int base, int factor) {
-        for (int i = 0; i < 3; i++) work.accept(base); // let the JIT compile the small case first
-        long small = best(work, base, 5);
-        long large = best(work, base * factor, 3);
-        return (double) large / Math.max(small, 1);
+        // let the JIT compile every path both sizes take before anything is timed
+        for (int i = 0; i < 5; i++) work.accept(base);
+        work.accept(base * factor);
+        long small = best(work, base, 9);
+        long large = best(work, base * factor, 5);
+        double ratio = (double) large / Math.max(small, 1);
+        System.out.printf("growth check: %,d -> %,d: %.3f ms -> %.3f ms, ratio %.1f%n",
+                base, base * factor, small / 1e6, large / 1e6, ratio);
+        return ratio;
     }
 
     private static long best(IntConsumer work, int size, int runs) {
