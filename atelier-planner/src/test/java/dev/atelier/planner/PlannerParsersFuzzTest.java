@@ -21,13 +21,13 @@ class PlannerParsersFuzzTest {
     void rpgParserIsLinearInRepeatedRatioLabels() {
         double labelsAlone = GrowthCheck.timeRatio(
                 n -> RpgAnswerParser.parse("Final split ratio: 1,1\n".repeat(n)), 800, 32);
-        assertThat(labelsAlone).as("32x the labels, quadratic would be ~1024x").isLessThan(200);
+        assertThat(labelsAlone).as("32x the labels, quadratic would be ~1024x").isLessThan(300);
         double beforeOnePrompt = GrowthCheck.timeRatio(
                 n -> RpgAnswerParser.parse("split ratio: ".repeat(n) + "\nRegional Prompt: a BREAK b"), 400, 32);
-        assertThat(beforeOnePrompt).as("32x the labels on one line, quadratic would be ~1024x").isLessThan(200);
+        assertThat(beforeOnePrompt).as("32x the labels on one line, quadratic would be ~1024x").isLessThan(300);
         double withPrompts = GrowthCheck.timeRatio(
                 n -> RpgAnswerParser.parse("Final split ratio: x\nRegional Prompt:\n\n".repeat(n)), 500, 32);
-        assertThat(withPrompts).as("32x the label pairs, quadratic would be ~1024x").isLessThan(200);
+        assertThat(withPrompts).as("32x the label pairs, quadratic would be ~1024x").isLessThan(300);
     }
 
     @Test
@@ -35,10 +35,10 @@ class PlannerParsersFuzzTest {
         double commas = GrowthCheck.timeRatio(
                 n -> RpgAnswerParser.parse("Final split ratio: 1" + ",".repeat(n) + "x\nRegional Prompt: a" + ";".repeat(n) + "b"),
                 8_000, 32);
-        assertThat(commas).as("32x the commas, quadratic would be ~1024x").isLessThan(200);
+        assertThat(commas).as("32x the commas, quadratic would be ~1024x").isLessThan(300);
         double blankLines = GrowthCheck.timeRatio(
                 n -> RpgAnswerParser.parse(VALID + "\n" + " \n".repeat(n) + "Detailed prompt x"), 8_000, 32);
-        assertThat(blankLines).as("32x the blank lines, quadratic would be ~1024x").isLessThan(200);
+        assertThat(blankLines).as("32x the blank lines, quadratic would be ~1024x").isLessThan(300);
     }
 
     @Test
@@ -75,10 +75,10 @@ class PlannerParsersFuzzTest {
     void mgieTrimmerIsLinearInRepeatedDanglingWords() {
         double ratio = GrowthCheck.timeRatio(
                 n -> ExpressiveInstructions.clean("replace the fries " + "or ".repeat(n) + "alternatively"), 4_000, 32);
-        assertThat(ratio).as("32x the words, quadratic would be ~1024x").isLessThan(200);
+        assertThat(ratio).as("32x the words, quadratic would be ~1024x").isLessThan(300);
         double spaces = GrowthCheck.timeRatio(
                 n -> ExpressiveInstructions.clean("\"salad" + " ".repeat(n) + "x\""), 16_000, 32);
-        assertThat(spaces).as("32x the spaces, quadratic would be ~1024x").isLessThan(200);
+        assertThat(spaces).as("32x the spaces, quadratic would be ~1024x").isLessThan(300);
     }
 
     @Test

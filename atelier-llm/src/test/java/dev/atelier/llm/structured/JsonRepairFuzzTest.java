@@ -32,9 +32,9 @@ class JsonRepairFuzzTest {
     @Test
     void deepUnclosedNestingIsRepairedInLinearTime() {
         double ratio = GrowthCheck.timeRatio(n -> JsonRepair.repair("[".repeat(n), null), 2_000, 32);
-        assertThat(ratio).as("32x the brackets, quadratic would be ~1024x").isLessThan(200);
+        assertThat(ratio).as("32x the brackets, quadratic would be ~1024x").isLessThan(300);
         double mixed = GrowthCheck.timeRatio(n -> JsonRepair.repair("{\"a\": [".repeat(n), SCHEMA), 1_000, 32);
-        assertThat(mixed).as("32x the nesting, quadratic would be ~1024x").isLessThan(200);
+        assertThat(mixed).as("32x the nesting, quadratic would be ~1024x").isLessThan(300);
     }
 
     @Test
