@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -76,9 +77,23 @@ public final class ExpressiveInstructions {
                 break;
             }
         }
-        text = text.replaceAll("^[\\s\"'*\u2022\\-]+|[\\s\"'*]+$", "").replaceAll("\\s+", " ").strip();
+        text = trimEnds(text).replaceAll("\\s+", " ").strip();
         return text.codePoints().anyMatch(Character::isLetter) ? text : "";
     }
+
+    /**
+     * Without the quotes, bullets and dashes small models put around an answer. By hand: a regex such as
+     * {@code [\\s"'*]+$} is tried from every character of a long run of spaces and takes quadratic time.
+     */
+    private static String trimEnds(String text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && (Character.isWhitespace(text.charAt(start)) || "\"'*\u2022-".indexOf(text.charAt(start)) >= 0)) start++;
+        while (end > start && (Character.isWhitespace(text.charAt(end - 1)) || "\"'*".indexOf(text.charAt(end - 1)) >= 0)) end--;
+        return text.substring(start, end);
+    }
+
+    private static final Set<String> DANGLING_WORDS = Set.of("or", "and", "an", "a", "the", "as", "with", "is", "to", "for", "of");
 
     /** A cut inside a sentence ("…salad, or as an") goes back to the last full sentence, or drops the dangling words. */
     private static String withoutDanglingEnd(String cut) {
@@ -86,12 +101,27 @@ public final class ExpressiveInstructions {
         int lastEnd = -1;
         while (end.find()) lastEnd = end.end();
         if (lastEnd > 0) return cut.substring(0, lastEnd);
-        String previous;
+        // word by word from the end: each step looks only at the last word, so a long run of them stays linear
         String text = cut.strip();
-        do {
-            previous = text;
-            text = text.replaceAll("(?i)(?:[,;:]|\\b(?:or|and|an|a|the|as|with|is|to|for|of)\\b)\\s*$", "").strip();
-        } while (!text.equals(previous));
-        return text;
+        int length = text.length();
+        while (true) {
+            while (length > 0 && Character.isWhitespace(text.charAt(length - 1))) length--;
+            if (length == 0) break;
+            char last = text.charAt(length - 1);
+            if (last == ',' || last == ';' || last == ':') {
+                length--;
+                continue;
+            }
+            int wordStart = length;
+            while (wordStart > 0 && isWordChar(text.charAt(wordStart - 1))) wordStart--;
+            if (wordStart == length || !DANGLING_WORDS.contains(text.substring(wordStart, length).toLowerCase(Locale.ROOT))) break;
+            length = wordStart;
+        }
+        return text.substring(0, length).strip();
+    }
+
+    /** What a regex's \\b counts as part of a word. */
+    private static boolean isWordChar(char c) {
+        return c == '_' || (c < 128 && Character.isLetterOrDigit(c));
     }
 }

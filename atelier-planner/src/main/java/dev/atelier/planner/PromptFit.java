@@ -108,6 +108,24 @@ public final class PromptFit {
                 kept.append(next);
             }
         }
-        return kept.toString().replaceAll("[,;]+$", "").strip();
+        if (kept.isEmpty()) kept.append(fittingStart(p.split("\\s+", 2)[0]));
+        int end = kept.length();
+        while (end > 0 && (kept.charAt(end - 1) == ',' || kept.charAt(end - 1) == ';')) end--;
+        return kept.substring(0, end).strip();
+    }
+
+    /**
+     * The longest start of one unbroken word (a pasted hash, a run of letters without spaces) that fits: kept whole,
+     * CLIP would read only its beginning anyway while the prompt claimed to have been cut.
+     */
+    private String fittingStart(String word) {
+        int low = 0;                                      // fits
+        int high = word.codePointCount(0, word.length()); // may not fit
+        while (low < high) {
+            int mid = (low + high + 1) >>> 1;
+            if (fits(word.substring(0, word.offsetByCodePoints(0, mid)))) low = mid;
+            else high = mid - 1;
+        }
+        return word.substring(0, word.offsetByCodePoints(0, low));
     }
 }

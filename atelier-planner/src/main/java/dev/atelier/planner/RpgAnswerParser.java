@@ -35,8 +35,10 @@ public final class RpgAnswerParser {
 
     private static final Pattern RATIO_LABEL = Pattern.compile("(?i)(?:final\\s+)?split[\\s_-]*ratios?\\s*[:：=]");
     private static final Pattern PROMPT_LABEL = Pattern.compile("(?i)regional[\\s_-]*prompts?\\s*[:：=]");
-    private static final Pattern DETAILED_LABEL = Pattern.compile("(?im)^\\s*detailed\\s+prompt\\s*[:：]\\s*(.+)$");
-    private static final Pattern RATIO_CHARS = Pattern.compile("^[\\s\"'\\[]*([0-9.,;()\\[\\] \\t]+)");
+    // [ \\t]* rather than \\s*: from every line start \\s* would run over all the blank lines below it
+    private static final Pattern DETAILED_LABEL = Pattern.compile("(?im)^[ \\t]*detailed\\s+prompt\\s*[:：]\\s*(.+)$");
+    /** The ratio at the start of a line; neither part goes past the line's end. */
+    private static final Pattern RATIO_CHARS = Pattern.compile("^[ \\t\\x0B\\f\"'\\[]*([0-9.,;()\\[\\] \\t]+)");
     private static final Pattern BREAK = Pattern.compile("[\\[<(]?\\bBREAK\\b[\\]>)]?");
     private static final Pattern BLANK_LINE = Pattern.compile("\\n[ \\t]*\\n");
     private static final Pattern AFTERWORD = Pattern.compile(
@@ -45,6 +47,9 @@ public final class RpgAnswerParser {
     private static final Pattern LIST_ITEM = Pattern.compile(
             "(?im)^\\s*(?:[-*•]|\\d+[.)]|region\\s*\\d+\\s*[:.)-])\\s+(.+)$");
     private static final Pattern LIST_MARKER = Pattern.compile("(?i)^\\s*(?:[-*•]|\\d+[.)]|region\\s*\\d+\\s*[:.)-])\\s+");
+
+    /** How many ratio-and-prompts pairs are read, from the last, before the answer is given up as unreadable. */
+    static final int MAX_PROMPT_SECTIONS_TRIED = 8;
 
     private RpgAnswerParser() {}
 
@@ -61,23 +66,30 @@ public final class RpgAnswerParser {
         String text = normalise(answer);
         List<Integer> ratioLabelEnds = RATIO_LABEL.matcher(text).results().map(MatchResult::end).toList();
         if (ratioLabelEnds.isEmpty()) return new Unreadable("the answer has no \"Final split ratio:\" line");
+        // every label found once: searching again from each ratio label would be quadratic in repeated labels
+        List<MatchResult> promptLabels = PROMPT_LABEL.matcher(text).results().toList();
         String firstProblem = null;
+        int promptsRead = 0;
+        int nextPrompt = promptLabels.size();
         // The final answer comes last; drafts and echoed examples come before it.
         for (int i = ratioLabelEnds.size() - 1; i >= 0; i--) {
             int ratioEnd = ratioLabelEnds.get(i);
-            Matcher promptLabel = PROMPT_LABEL.matcher(text);
-            if (!promptLabel.find(ratioEnd)) {
+            while (nextPrompt > 0 && promptLabels.get(nextPrompt - 1).start() >= ratioEnd) nextPrompt--;
+            if (nextPrompt == promptLabels.size()) {
                 if (firstProblem == null) firstProblem = "no \"Regional Prompt:\" follows the last \"Final split ratio:\"";
                 continue;
             }
+            MatchResult promptLabel = promptLabels.get(nextPrompt);
             List<String> notes = new ArrayList<>();
             SplitRatio ratio;
             try {
-                ratio = readRatio(text.substring(ratioEnd, promptLabel.start()), notes);
+                ratio = readRatio(text, ratioEnd, promptLabel.start(), notes);
             } catch (AtelierException e) {
                 if (firstProblem == null) firstProblem = e.getMessage();
                 continue;
             }
+            // each try reads the rest of the answer; a bounded number keeps the work linear in its length
+            if (++promptsRead > MAX_PROMPT_SECTIONS_TRIED) break;
             if (i < ratioLabelEnds.size() - 1) notes.add("an earlier draft or echoed ratio was ignored in favour of the later one");
             List<String> prompts = readPrompts(text.substring(promptLabel.end()), notes);
             if (prompts.isEmpty()) {
@@ -97,19 +109,39 @@ public final class RpgAnswerParser {
                 .replaceAll("(?m)^[ \\t]*#{1,6}[ \\t]*", "");
     }
 
-    private static SplitRatio readRatio(String afterLabel, List<String> notes) {
-        String candidate = afterLabel.strip();
-        int newline = candidate.indexOf('\n');
-        String line = newline < 0 ? candidate : candidate.substring(0, newline);
-        Matcher m = RATIO_CHARS.matcher(line);
-        if (!m.find() || m.group(1).replaceAll("[^0-9]", "").isEmpty()) {
-            throw new AtelierException("the split ratio \"" + line.strip() + "\" has no numbers");
+    /** The ratio on the first non-blank line after the label (ending at {@code limit} at the latest). */
+    private static SplitRatio readRatio(String text, int from, int limit, List<String> notes) {
+        int lineStart = from;
+        while (lineStart < limit && Character.isWhitespace(text.charAt(lineStart))) lineStart++;
+        // the pattern stops at the line's end by itself: searching for it from each of many labels on one line
+        // would be quadratic
+        Matcher m = RATIO_CHARS.matcher(text).region(lineStart, limit);
+        if (!m.lookingAt() || m.group(1).chars().noneMatch(Character::isDigit)) {
+            int shown = lineStart;
+            while (shown < limit && shown - lineStart <= 80 && text.charAt(shown) != '\n') shown++;
+            throw new AtelierException("the split ratio \"" + shortened(text.substring(lineStart, shown).strip())
+                    + "\" has no numbers");
         }
         String raw = m.group(1);
-        String cleaned = raw.replaceAll("[()\\[\\]]", "").replaceAll("[ \\t]+", "")
-                .replaceAll("^[,;.]+", "").replaceAll("[,;.]+$", "");
-        if (!cleaned.equals(raw.strip())) notes.add("split ratio \"" + raw.strip() + "\" read as \"" + cleaned + "\"");
+        String cleaned = trimChars(raw.replaceAll("[()\\[\\]]", "").replaceAll("[ \\t]+", ""), ",;.");
+        if (!cleaned.equals(raw.strip())) notes.add("split ratio \"" + shortened(raw.strip()) + "\" read as \"" + shortened(cleaned) + "\"");
         return SplitRatio.parse(cleaned);
+    }
+
+    private static String shortened(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+    }
+
+    /**
+     * {@code s} without any of {@code chars} at either end. A regex like {@code [,;]+$} would be tried from every
+     * character of a long run and take quadratic time.
+     */
+    static String trimChars(String s, String chars) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && chars.indexOf(s.charAt(start)) >= 0) start++;
+        while (end > start && chars.indexOf(s.charAt(end - 1)) >= 0) end--;
+        return s.substring(start, end);
     }
 
     private static List<String> readPrompts(String section, List<String> notes) {
@@ -141,7 +173,8 @@ public final class RpgAnswerParser {
         int cut = trimmed.length();
         Matcher blank = BLANK_LINE.matcher(trimmed);
         if (blank.find()) cut = blank.start();
-        Matcher after = AFTERWORD.matcher(trimmed);
+        // only before the blank line: there no line is blank, so the pattern's ^\\s* cannot run over many lines
+        Matcher after = AFTERWORD.matcher(trimmed).region(0, cut).useTransparentBounds(true);
         if (after.find() && after.start() > 0 && after.start() < cut) cut = after.start();
         if (cut < trimmed.length() && !trimmed.substring(cut).isBlank()) {
             notes.add("text after the last region prompt was left out");
@@ -165,7 +198,7 @@ public final class RpgAnswerParser {
         if (p.length() >= 2 && (p.startsWith("\"") && p.endsWith("\"") || p.startsWith("'") && p.endsWith("'"))) {
             p = p.substring(1, p.length() - 1).strip();
         }
-        return p.replaceAll("^[,;]+|[,;]+$", "").strip();
+        return trimChars(p, ",;").strip();
     }
 
     private static String detailedPrompt(String text) {

@@ -112,7 +112,8 @@ public final class PngFiles {
                 IIOMetadata meta;
                 try {
                     meta = reader.getImageMetadata(0);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
+                    // a damaged chunk can surface as a JDK runtime exception (e.g. "position < flushedPos!")
                     throw new ImageLoadException(file + " is not a readable PNG file: " + e.getMessage(), e);
                 }
                 Node root = meta.getAsTree(FORMAT);
@@ -121,7 +122,9 @@ public final class PngFiles {
                     if (!name.equals("tEXt") && !name.equals("iTXt") && !name.equals("zTXt")) continue;
                     for (Node e = chunk.getFirstChild(); e != null; e = e.getNextSibling()) {
                         var attrs = e.getAttributes();
-                        String key = attrs.getNamedItem("keyword").getNodeValue();
+                        Node keyword = attrs.getNamedItem("keyword");
+                        if (keyword == null) continue;
+                        String key = keyword.getNodeValue();
                         Node value = attrs.getNamedItem(name.equals("iTXt") ? "text" : "value");
                         if (name.equals("zTXt")) value = attrs.getNamedItem("text");
                         out.put(key, value == null ? "" : value.getNodeValue());

@@ -128,18 +128,32 @@ public final class GenerationMetadata {
         int steps = intValue(values, "Steps", 20);
         SchedulerKind kind = sampler(values.get("Sampler"), values.get("Schedule type"));
         double guidance = doubleValue(values, "CFG scale", 7.5);
-        long seed = values.containsKey("Seed") ? Long.parseLong(values.get("Seed").trim()) : 0;
+        long seed = longValue(values, "Seed", 0);
         int width = 512;
         int height = 512;
         String size = values.get("Size");
         if (size != null && size.matches("\\s*\\d+x\\d+\\s*")) {
             String[] wh = size.trim().split("x");
-            width = Integer.parseInt(wh[0]);
-            height = Integer.parseInt(wh[1]);
+            width = side(wh[0], size);
+            height = side(wh[1], size);
         }
         double rescale = doubleValue(values, "CFG Rescale phi", 0);
-        return new GenerationRequest(null, prompt, negative, steps, kind, guidance, rescale, seed, width, height, 1,
-                null, doubleValue(values, "Denoising strength", 0.75));
+        double strength = doubleValue(values, "Denoising strength", 0.75);
+        try {
+            return new GenerationRequest(null, prompt, negative, steps, kind, guidance, rescale, seed, width, height, 1,
+                    null, strength);
+        } catch (AtelierException e) {
+            throw new AtelierException("the PNG's parameters hold settings Atelier cannot use: " + e.getMessage(), e);
+        }
+    }
+
+    private static int side(String digits, String size) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            throw new AtelierException("the PNG's parameters give Size '" + size.trim() + "', larger than any image"
+                    + " Atelier renders (at most " + GenerationRequest.MAX_SIDE + " a side)");
+        }
     }
 
     /** {@code Key: value, Key: "quoted, value", …} in order. */
@@ -171,6 +185,14 @@ public final class GenerationMetadata {
     private static int intValue(Map<String, String> values, String key, int fallback) {
         try {
             return values.containsKey(key) ? Integer.parseInt(values.get(key).trim()) : fallback;
+        } catch (NumberFormatException e) {
+            throw new AtelierException("the PNG's parameters give " + key + " '" + values.get(key) + "', not a whole number");
+        }
+    }
+
+    private static long longValue(Map<String, String> values, String key, long fallback) {
+        try {
+            return values.containsKey(key) ? Long.parseLong(values.get(key).trim()) : fallback;
         } catch (NumberFormatException e) {
             throw new AtelierException("the PNG's parameters give " + key + " '" + values.get(key) + "', not a whole number");
         }

@@ -26,6 +26,7 @@ public final class PipelineDirectory {
     private static final Logger log = LoggerFactory.getLogger(PipelineDirectory.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final double DEFAULT_SCALING_FACTOR = 0.18215;
+    static final double MAX_SCALING_FACTOR = 100;
 
     private final Path root;
     private final String className;
@@ -75,15 +76,23 @@ public final class PipelineDirectory {
         Path vaeConfig = dir.resolve("vae_decoder/config.json");
         if (Files.isRegularFile(vaeConfig)) {
             JsonNode vae = readJson(vaeConfig, "vae_decoder/config.json", dir);
-            if (vae.hasNonNull("scaling_factor")) scaling = vae.get("scaling_factor").asDouble();
+            if (vae.hasNonNull("scaling_factor")) {
+                JsonNode factor = vae.get("scaling_factor");
+                if (!factor.isNumber()) {
+                    throw new AtelierException("vae_decoder/config.json in " + dir + " has scaling_factor " + factor
+                            + ", which must be a number; fix or re-export the file");
+                }
+                scaling = factor.asDouble();
+            }
             else if (xl) scaling = 0.13025;
         } else {
             scaling = xl ? 0.13025 : DEFAULT_SCALING_FACTOR;
             log.warn("{} has no vae_decoder/config.json; assuming scaling factor {}", dir, scaling);
         }
-        if (!(scaling > 0)) {
+        // real VAEs use 0.13 to 1.5; far outside that the latents would be nonsense (or infinite)
+        if (!(scaling > 0 && scaling <= MAX_SCALING_FACTOR)) {
             throw new AtelierException("vae_decoder/config.json in " + dir + " has scaling_factor " + scaling
-                    + ", which must be positive; fix or re-export the file");
+                    + ", which must be a positive number of at most " + MAX_SCALING_FACTOR + "; fix or re-export the file");
         }
         boolean forceZeros = index.path("force_zeros_for_empty_prompt").asBoolean(xl);
         // Some exports ship no scheduler folder (e.g. an InstructPix2Pix one); SD's own training schedule is then right.
@@ -101,10 +110,22 @@ public final class PipelineDirectory {
         int size = xl ? 1024 : 512;
         Path unetConfig = dir.resolve("unet/config.json");
         if (Files.isRegularFile(unetConfig)) {
-            int sampleSize = readJson(unetConfig, "unet/config.json", dir).path("sample_size").asInt(0);
-            if (sampleSize > 0) size = sampleSize * 8;
+            JsonNode sampleSize = readJson(unetConfig, "unet/config.json", dir).path("sample_size");
+            if (sampleSize.isNumber()) size = imageSize(sampleSize, dir);
         }
         return new PipelineDirectory(dir, className, xl, scaling, forceZeros, schedulerClass, schedulerConfig, size);
+    }
+
+    /** The UNet's latent side × 8, refused unless it gives an image Atelier can render. */
+    private static int imageSize(JsonNode sampleSize, Path dir) {
+        double latent = sampleSize.asDouble();
+        int maxLatent = GenerationRequest.MAX_SIDE / 8;
+        if (latent != Math.rint(latent) || latent < 1 || latent > maxLatent) {
+            throw new AtelierException("unet/config.json in " + dir + " has sample_size " + sampleSize
+                    + ", which must be a whole number from 1 to " + maxLatent + " (the latent side; the image is 8 times"
+                    + " larger); fix or re-export the file");
+        }
+        return (int) latent * 8;
     }
 
     private static JsonNode readJson(Path file, String relative, Path dir) {

@@ -94,6 +94,8 @@ public record SchedulerConfig(
         List<String> unsupported) {
 
     private static final Logger log = LoggerFactory.getLogger(SchedulerConfig.class);
+    /** The longest training schedule accepted (diffusion models use 1000). */
+    public static final int MAX_TRAIN_TIMESTEPS = 100_000;
     /** diffusers saves configs with Python's json module, which writes Infinity, -Infinity and NaN bare. */
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
@@ -101,6 +103,10 @@ public record SchedulerConfig(
     public SchedulerConfig {
         if (numTrainTimesteps < 2) {
             throw invalid("num_train_timesteps must be at least 2, got " + numTrainTimesteps);
+        }
+        // models train with 1000; the schedule holds several arrays of this length, so a huge T exhausts memory
+        if (numTrainTimesteps > MAX_TRAIN_TIMESTEPS) {
+            throw invalid("num_train_timesteps must be at most " + MAX_TRAIN_TIMESTEPS + ", got " + numTrainTimesteps);
         }
         if (betaSchedule == null) throw invalid("beta_schedule is missing");
         if (predictionType == null) throw invalid("prediction_type is missing");
@@ -118,6 +124,9 @@ public record SchedulerConfig(
                     + betaStart + "/" + betaEnd);
         }
         if (stepsOffset < 0) throw invalid("steps_offset must not be negative, got " + stepsOffset);
+        if (stepsOffset >= numTrainTimesteps) {
+            throw invalid("steps_offset must be below num_train_timesteps (" + numTrainTimesteps + "), got " + stepsOffset);
+        }
         if (!(clipSampleRange > 0) || Double.isInfinite(clipSampleRange)) {
             throw invalid("clip_sample_range must be a positive number, got " + clipSampleRange);
         }
@@ -140,8 +149,12 @@ public record SchedulerConfig(
             throw invalid("dynamic_thresholding_ratio must lie in [0, 1], got " + dynamicThresholdingRatio);
         }
         if (!(sampleMaxValue > 0)) throw invalid("sample_max_value must be positive, got " + sampleMaxValue);
-        if (!Double.isNaN(sigmaMin) && !(sigmaMin > 0)) throw invalid("sigma_min must be positive, got " + sigmaMin);
-        if (!Double.isNaN(sigmaMax) && !(sigmaMax > 0)) throw invalid("sigma_max must be positive, got " + sigmaMax);
+        if (!Double.isNaN(sigmaMin) && !(sigmaMin > 0 && sigmaMin < Double.POSITIVE_INFINITY)) {
+            throw invalid("sigma_min must be a positive number, got " + sigmaMin);
+        }
+        if (!Double.isNaN(sigmaMax) && !(sigmaMax > 0 && sigmaMax < Double.POSITIVE_INFINITY)) {
+            throw invalid("sigma_max must be a positive number, got " + sigmaMax);
+        }
         unsupported = unsupported == null ? List.of() : List.copyOf(unsupported);
     }
 

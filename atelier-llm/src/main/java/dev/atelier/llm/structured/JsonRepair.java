@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atelier.core.json.JsonSchemaValidator;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -136,13 +134,27 @@ public final class JsonRepair {
     }
 
     /** A place where everything before is complete JSON, and the brackets that close it there. */
-    record Cut(int position, String closers) {}
+    record Cut(int position, Closers open) {
+        String closers() { return open == null ? "" : open.text(); }
+    }
+
+    /**
+     * The brackets open at some point, innermost first, as a shared linked stack: a cut keeps its node instead of a
+     * copy, so scanning deep nesting stays linear and only the few cuts tried are spelled out.
+     */
+    record Closers(char closer, Closers outer) {
+        String text() {
+            StringBuilder sb = new StringBuilder();
+            for (Closers c = this; c != null; c = c.outer) sb.append(c.closer);
+            return sb.toString();
+        }
+    }
 
     /** Where the JSON value starting at some index ends or, if it does not, the places where it could be closed. */
     record Span(boolean complete, int end, List<Cut> cuts) {}
 
     static Span scan(String text, int start) {
-        Deque<Character> stack = new ArrayDeque<>();
+        Closers stack = null;
         List<Cut> cuts = new ArrayList<>();
         char quote = 0;
         boolean escaped = false;
@@ -155,30 +167,30 @@ public final class JsonRepair {
                 else if (c == '\\') escaped = true;
                 else if (c == quote) {
                     quote = 0;
-                    if (stringIsValue) cuts.add(new Cut(i + 1, closers(stack)));
+                    if (stringIsValue) cuts.add(new Cut(i + 1, stack));
                 }
                 continue;
             }
             switch (c) {
                 case '"', '\'' -> {
                     quote = c;
-                    boolean inObject = !stack.isEmpty() && stack.peek() == '}';
+                    boolean inObject = stack != null && stack.closer() == '}';
                     stringIsValue = !inObject || lastStructural == ':';
                 }
                 case '{', '[' -> {
-                    stack.push(c == '{' ? '}' : ']');
-                    cuts.add(new Cut(i + 1, closers(stack)));
+                    stack = new Closers(c == '{' ? '}' : ']', stack);
+                    cuts.add(new Cut(i + 1, stack));
                     lastStructural = c;
                 }
                 case '}', ']' -> {
-                    if (stack.isEmpty() || stack.peek() != c) return new Span(false, -1, cuts);
-                    stack.pop();
-                    if (stack.isEmpty()) return new Span(true, i + 1, List.of());
-                    cuts.add(new Cut(i + 1, closers(stack)));
+                    if (stack == null || stack.closer() != c) return new Span(false, -1, cuts);
+                    stack = stack.outer();
+                    if (stack == null) return new Span(true, i + 1, List.of());
+                    cuts.add(new Cut(i + 1, stack));
                     lastStructural = c;
                 }
                 case ',' -> {
-                    cuts.add(new Cut(i, closers(stack)));
+                    cuts.add(new Cut(i, stack));
                     lastStructural = c;
                 }
                 case ':' -> lastStructural = c;
@@ -186,12 +198,6 @@ public final class JsonRepair {
             }
         }
         return new Span(false, -1, cuts);
-    }
-
-    private static String closers(Deque<Character> stack) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : stack) sb.append(c);
-        return sb.toString();
     }
 
     /** Fixes obvious type mismatches against the schema, recording each change; returns the (possibly new) value. */
