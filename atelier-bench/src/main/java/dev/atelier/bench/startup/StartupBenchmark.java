@@ -27,7 +27,10 @@ public final class StartupBenchmark {
 
     private StartupBenchmark() {}
 
-    record Run(long firstUnetMs, long wallMs, long peakRssKiB) {}
+    /** One child's figures; {@code denoisingMs} and {@code insideUnetMs} from the pipeline's own DEBUG line. */
+    record Run(long firstUnetMs, long wallMs, long peakRssKiB, long denoisingMs, long insideUnetMs) {}
+
+    private static final Pattern DENOISING = Pattern.compile("denoising (\\d+) ms, inside the UNet (\\d+) ms");
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -91,6 +94,8 @@ public final class StartupBenchmark {
                 median(after1.stream().mapToLong(Run::firstUnetMs).toArray()) / helloMs);
         row("1-step wall (ms)", before1, after1, Run::wallMs);
         row("20-step wall (ms)", before20, after20, Run::wallMs);
+        row("20 steps: denoising loop wall (ms)", before20, after20, Run::denoisingMs);
+        row("20 steps: inside ONNX Runtime's UNet (ms)", before20, after20, Run::insideUnetMs);
         row("peak RSS, 1 step (MiB)", before1, after1, r -> r.peakRssKiB() / 1024);
         row("peak RSS, 20 steps (MiB)", before20, after20, r -> r.peakRssKiB() / 1024);
         System.out.printf(Locale.ROOT, "work folder (logs of the last runs): %s%n", work);
@@ -139,7 +144,9 @@ public final class StartupBenchmark {
         long wall = System.currentTimeMillis() - start;
         String text = Files.readString(log);
         if (p.exitValue() != 0) throw new IllegalStateException("generate failed (" + p.exitValue() + "):\n" + text);
-        return new Run(firstUnetEpoch(text) - start, wall, peak);
+        Matcher d = DENOISING.matcher(text);
+        if (!d.find()) throw new IllegalStateException("no denoising timings in the child's output:\n" + text);
+        return new Run(firstUnetEpoch(text) - start, wall, peak, Long.parseLong(d.group(1)), Long.parseLong(d.group(2)));
     }
 
     /** The high-water mark of resident memory, in KiB; 0 once the process is gone. */
