@@ -148,7 +148,16 @@ final class OptimizedModelCache {
         }
     }
 
+    private static volatile String cpu;
+
+    /** The instruction set the optimised graph may be specialised for; read once per process. */
     private static String cpu() {
+        String known = cpu;
+        if (known == null) cpu = known = readCpu();
+        return known;
+    }
+
+    private static String readCpu() {
         String model = "";
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
