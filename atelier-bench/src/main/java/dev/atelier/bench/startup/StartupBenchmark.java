@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * arena, ONNX Runtime not preloaded while the command parses; the lazily built HTTP client of the hub is in both);
  * "after" runs with a warm optimised-graph cache, as every start after the first does. The model is a toy SD
  * 1.5 with the real shapes (77×768 text states, CFG batch 2×4×64×64, 512×512 output) whose UNet costs a stack of 3×3
- * convolutions. Arguments: [runs=3] [convLayers=64] [channels=64] (64 × 64 costs about 0.2 s per CFG call on one
- * core of a 2-core machine, near the 0.25 s of the issue's measurements). Needs {@code atelier-app/target/atelier.jar}.
+ * convolutions. Arguments: [runs=3] [convLayers=64] [channels=64] (64 × 64 costs about 0.2 s per CFG call on the
+ * shared 2-core machine, near the 0.25 s of the issue's measurements). Needs {@code atelier-app/target/atelier.jar}.
  */
 public final class StartupBenchmark {
     private static final Pattern BREAKDOWN = Pattern.compile("start-up breakdown \\(ms\\):(.*)");
