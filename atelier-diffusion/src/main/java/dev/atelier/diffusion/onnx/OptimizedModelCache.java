@@ -27,8 +27,8 @@ import java.util.Locale;
  */
 final class OptimizedModelCache {
     static final String CACHE_PROPERTY = "atelier.ort.cache";
-    /** Files up to this size are hashed whole; larger ones by size, time and their first and last MiB. */
-    private static final long HASH_WHOLE_UP_TO = 64L << 20;
+    /** Files up to this size are hashed whole (a few ms); larger ones by size, time and their first and last MiB. */
+    private static final long HASH_WHOLE_UP_TO = 4L << 20;
     private static final int SAMPLE = 1 << 20;
 
     private final Path folder;

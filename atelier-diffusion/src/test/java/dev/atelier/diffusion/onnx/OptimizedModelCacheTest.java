@@ -111,6 +111,38 @@ class OptimizedModelCacheTest {
     }
 
     @Test
+    void aLargeWeightsFileIsKeyedBySampleSizeAndTimeAndStillInvalidates(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("cache");
+        System.setProperty(OptimizedModelCache.CACHE_PROPERTY, cache.toString());
+        Path file = largeModel(dir.resolve("unet/model.onnx"), 2f);
+        assertThat(Files.size(dir.resolve("unet/model.onnx_data"))).isGreaterThan(4L << 20); // past whole hashing
+        assertThat(largeOutput(file)).isCloseTo(2f, org.assertj.core.data.Offset.offset(0.01f));
+        largeModel(file, 9f);
+        assertThat(largeOutput(file)).isCloseTo(9f, org.assertj.core.data.Offset.offset(0.01f));
+        assertThat(entries(cache)).hasSize(1);
+    }
+
+    /** y = x + Σ a (a: 1.2 M equal weights, kept in an external file). */
+    private static Path largeModel(Path file, float a) throws Exception {
+        int n = 1_200_000;
+        float[] big = new float[n];
+        java.util.Arrays.fill(big, a / n);
+        return new OnnxModelBuilder("large")
+                .input("x", ElemType.FLOAT, 1)
+                .initializer("a", new long[] {n}, big)
+                .node("ReduceSum", List.of("a"), List.of("s"), Map.of("keepdims", new OnnxModelBuilder.IntAttr(1)))
+                .node("Add", List.of("x", "s"), List.of("y"))
+                .output("y", ElemType.FLOAT, 1)
+                .writeWithExternalData(file, "model.onnx_data", 256);
+    }
+
+    private static float largeOutput(Path model) {
+        try (ModelSession s = OrtSessions.open("large", model, SessionSettings.defaults().withIntraOpThreads(1))) {
+            return s.run(Map.of("x", Tensor.of(new float[1], 1))).get("y").data()[0];
+        }
+    }
+
+    @Test
     void aDamagedEntryIsRebuilt(@TempDir Path dir) throws Exception {
         Path cache = dir.resolve("cache");
         System.setProperty(OptimizedModelCache.CACHE_PROPERTY, cache.toString());
