@@ -41,19 +41,27 @@ public final class HubClient {
     private static final String USER_AGENT = "atelier/0.1 (java.net.http)";
 
     private final HubSettings settings;
-    private final HttpClient http;
+    /** Made on the first request: most commands find their model on disk, and building a client costs start-up. */
+    private HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
 
     public HubClient(HubSettings settings) {
-        this(settings, HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(20))
-                .build());
+        this(settings, null);
     }
 
     public HubClient(HubSettings settings, HttpClient http) {
         this.settings = settings;
         this.http = http;
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder()
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(Duration.ofSeconds(20))
+                    .build();
+        }
+        return http;
     }
 
     public HubSettings settings() { return settings; }
@@ -133,7 +141,7 @@ public final class HubClient {
             if (offset > 0) request.header("Range", "bytes=" + offset + "-");
             HttpResponse<InputStream> response;
             try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                response = http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
@@ -210,7 +218,7 @@ public final class HubClient {
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) {
         try {
             log.debug("{} {}", request.method(), request.uri());
-            return http.send(request, handler);
+            return http().send(request, handler);
         } catch (IOException e) {
             throw HubErrors.network(settings, what, e);
         } catch (InterruptedException e) {

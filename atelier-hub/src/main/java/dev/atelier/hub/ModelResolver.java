@@ -124,6 +124,11 @@ public final class ModelResolver {
         }
     }
 
+    /** {@code spec} as an existing local file or folder (absolute), if it is one; needs no hub or cache set-up. */
+    public static Optional<Path> existingLocal(String spec) {
+        return spec == null || spec.isBlank() ? Optional.empty() : existingPath(spec);
+    }
+
     private static Optional<Path> existingPath(String spec) {
         try {
             Path p = Path.of(spec.strip());

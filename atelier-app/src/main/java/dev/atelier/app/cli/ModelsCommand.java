@@ -102,6 +102,8 @@ final class ModelsCommand implements Runnable {
 
     static Path resolveForUse(String modelSpec, boolean pull, PrintWriter err, Function<String, String> env,
                               SpaceProvider space) {
+        Optional<Path> local = ModelResolver.existingLocal(modelSpec);
+        if (local.isPresent()) return local.get(); // a folder on disk: no hub client, cache or presets to set up
         ModelsCommand models = new ModelsCommand(env, space);
         ModelPuller puller = models.puller();
         Console console = System.console();
@@ -122,6 +124,7 @@ final class ModelsCommand implements Runnable {
      * Local paths, cached models and null entries cost nothing; unknown names are left to the resolver's message.
      */
     static void ensureAvailable(List<String> specs, boolean yes, PrintWriter err) {
+        if (specs.stream().allMatch(s -> s == null || s.isBlank() || ModelResolver.existingLocal(s).isPresent())) return;
         ModelsCommand models = new ModelsCommand(Environment.lookup, SpaceProvider.FILE_STORE);
         ModelPuller puller = models.puller();
         ModelResolver resolver = new ModelResolver(puller, models.presets());

@@ -31,8 +31,10 @@ final class OrtModelSession implements ModelSession {
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
     private long nanosInRuns;
-    /** Direct buffers reused run after run for per-run inputs (saves an allocation and zeroing per step). */
+    /** Native buffers reused run after run for per-run inputs (saves an allocation and zeroing per step). */
     private final Map<String, ByteBuffer> scratch = new HashMap<>();
+    /** Owns the scratch buffers: freed when the session closes, not whenever the collector finds them. */
+    private final Arena scratchMemory = Arena.ofShared();
 
     OrtModelSession(String name, OrtEnvironment env, OrtSession session) throws OrtException {
         this.name = name;
@@ -377,14 +379,11 @@ final class OrtModelSession implements ModelSession {
     private ByteBuffer scratch(String input, long bytes) {
         ByteBuffer b = scratch.get(input);
         if (b == null || b.capacity() < bytes) {
-            b = direct(bytes);
+            // the outgrown buffer stays in the arena until close: inputs grow rarely (a larger picture size)
+            b = scratchMemory.allocate(bytes, 8).asByteBuffer().order(ByteOrder.nativeOrder());
             scratch.put(input, b);
         }
         return b.clear().limit(Math.toIntExact(bytes)).slice().order(ByteOrder.nativeOrder());
-    }
-
-    private static ByteBuffer direct(long bytes) {
-        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
     }
 
     private Tensor.Floats toFloats(OnnxTensor t) {
@@ -426,6 +425,9 @@ final class OrtModelSession implements ModelSession {
             session.close();
         } catch (OrtException e) {
             throw new AtelierException("cannot close " + name + ": " + e.getMessage(), e);
+        } finally {
+            scratch.clear();
+            scratchMemory.close();
         }
     }
 }

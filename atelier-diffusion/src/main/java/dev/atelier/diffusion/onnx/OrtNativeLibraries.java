@@ -76,6 +76,23 @@ public final class OrtNativeLibraries {
         }
     }
 
+    /**
+     * Loads ONNX Runtime's native libraries and creates its environment on a daemon thread, so that the few hundred
+     * milliseconds this takes overlap the command's parsing and model lookup instead of delaying the first session.
+     * Call after {@link #prepare()}, only for commands that will open a session.
+     */
+    public static void preloadInBackground() {
+        Thread loader = new Thread(() -> {
+            try {
+                ai.onnxruntime.OrtEnvironment.getEnvironment();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.debug("preloading ONNX Runtime failed; the first session will say why", e);
+            }
+        }, "atelier-ort-preload");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
     /** ONNX Runtime's name for this platform's folder in its jar, e.g. {@code linux-x64}. */
     static String platform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);

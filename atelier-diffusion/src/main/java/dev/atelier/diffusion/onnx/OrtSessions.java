@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.atelier.core.AtelierException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -34,14 +35,88 @@ public final class OrtSessions {
                     + " — the pipeline directory is incomplete; export or download it again");
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = options(settings)) {
-            long start = System.nanoTime();
-            OrtSession session = env.createSession(modelFile.toString(), options);
+        long start = System.nanoTime();
+        OptimizedModelCache cache = OptimizedModelCache.configured();
+        OrtSession session = cache == null ? null : openThroughCache(env, name, modelFile, settings, cache);
+        try {
+            if (session == null) {
+                try (OrtSession.SessionOptions options = options(settings)) {
+                    session = env.createSession(modelFile.toString(), options);
+                }
+            }
             log.debug("loaded {} from {} in {} ms", name, modelFile, (System.nanoTime() - start) / 1_000_000);
             return new OrtModelSession(name, env, session);
         } catch (OrtException e) {
+            closeQuietly(session);
             throw new AtelierException("cannot load " + name + " from " + modelFile + ": " + e.getMessage()
                     + " — the file may be damaged, truncated, or miss its external data file beside it", e);
+        }
+    }
+
+    /**
+     * The session from the cached optimised graph, or (no entry yet) from the model while ONNX Runtime writes its
+     * optimised graph into the cache; null when the cache cannot help, and the model is then opened plainly.
+     */
+    private static OrtSession openThroughCache(OrtEnvironment env, String name, Path modelFile, SessionSettings settings,
+                                               OptimizedModelCache cache) {
+        OptimizedModelCache.Entry entry;
+        try {
+            entry = cache.entryFor(modelFile, settings, env.getVersion());
+        } catch (IOException | RuntimeException e) {
+            log.debug("optimised-graph cache unusable for {}: {}", name, e.toString());
+            return null;
+        }
+        if (Files.isRegularFile(entry.file())) {
+            // already optimised at the requested level: optimising again would only cost time
+            try (OrtSession.SessionOptions options = options(settings.withOptimisation(SessionSettings.Optimisation.NONE))) {
+                OrtSession session = env.createSession(entry.file().toString(), options);
+                log.debug("{}: optimised graph from {}", name, entry.file());
+                return session;
+            } catch (OrtException | RuntimeException e) {
+                log.debug("{}: cached optimised graph {} failed to load ({}); rebuilding it", name, entry.file(), e.toString());
+                cache.discard(entry);
+            }
+        }
+        if (settings.optimisation() == SessionSettings.Optimisation.NONE) return null; // nothing worth keeping
+        Path written = null;
+        try (OrtSession.SessionOptions options = options(settings)) {
+            written = cache.temporaryFor(entry);
+            options.setOptimizedModelFilePath(written.toString());
+            // its warning that the graph suits this machine only is what the cache key's CPU part is for
+            options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            if (entry.externalData()) {
+                // a model too large for one protobuf keeps its weights beside the graph, never inside it
+                options.addConfigEntry("session.optimized_model_external_initializers_file_name", entry.dataFileName());
+            }
+            OrtSession session = env.createSession(modelFile.toString(), options);
+            try {
+                if (Files.isRegularFile(written)) cache.publish(entry, written);
+            } catch (IOException e) {
+                log.debug("{}: could not publish the optimised graph: {}", name, e.toString());
+            }
+            log.debug("{}: optimised graph written to {}", name, entry.file());
+            return session;
+        } catch (OrtException | IOException | RuntimeException e) {
+            if (e instanceof AtelierException a) throw a;
+            log.debug("{}: could not write an optimised graph ({}); opening the model plainly", name, e.toString());
+            return null;
+        } finally {
+            if (written != null) {
+                try {
+                    Files.deleteIfExists(written);
+                } catch (IOException ignored) {
+                    // a leftover .tmp file is skipped by every later start
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session == null) return;
+        try {
+            session.close();
+        } catch (OrtException ignored) {
+            // already failing: the first error is the one to report
         }
     }
 
@@ -55,6 +130,14 @@ public final class OrtSessions {
                 case EXTENDED -> OptLevel.EXTENDED_OPT;
                 case ALL -> OptLevel.ALL_OPT;
             });
+            // Memory. Weights are allocated outside the arena (they live as long as the session, and an arena would
+            // round each up to its growth step, so a multi-gigabyte UNet could reserve far more than it holds).
+            // Activations keep the arena when it is on: a UNet asks for the same sizes every step, which the arena
+            // then hands out again without touching the system allocator; off, each run allocates and frees, which
+            // trades a little speed for a smaller peak (SessionSettings.memoryArena).
+            if (!Boolean.getBoolean("atelier.ort.initializersInArena")) { // the old behaviour, for benchmarks
+                options.addConfigEntry("session.use_device_allocator_for_initializers", "1");
+            }
             options.setCPUArenaAllocator(settings.memoryArena());
             options.setMemoryPatternOptimization(settings.memoryArena());
             if (settings.device() == Device.CUDA) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -52,26 +53,33 @@ final class PipelineCore implements AutoCloseable {
                 throw new AtelierException(directory.root() + " is an SDXL pipeline; " + command + " supports SD 1.x/2.x "
                         + kind.description() + " models only — pick such a model");
             }
-            ClipTokenizer tokenizer = ClipTokenizer.fromHuggingFaceDir(directory.tokenizer());
-            ModelSession textEncoder = open("text_encoder", directory.textEncoder());
-            ClipTokenizer tokenizer2 = null;
-            ModelSession textEncoder2 = null;
-            if (directory.isXl()) {
-                tokenizer2 = ClipTokenizer.fromHuggingFaceDir(directory.tokenizer2());
-                textEncoder2 = open("text_encoder_2", directory.textEncoder2());
-            }
-            this.prompts = new PromptEncoder(tokenizer, textEncoder, tokenizer2, textEncoder2);
-            this.unet = new Unet(open("unet", directory.unet()));
-            unet.check(kind, command, directory, prompts.stateDim());
             Path encoderFile = !edit ? null : directory.vaeEncoder().orElseThrow(() -> new AtelierException(
                     directory.root() + " has no vae_encoder/model.onnx, which " + command + " needs to read the image;"
                             + " export the model with its VAE encoder"));
-            this.vaeDecoder = open("vae_decoder", directory.vaeDecoder());
-            ModelSession vaeEncoder = encoderFile == null ? null : open("vae_encoder", encoderFile);
-            this.vae = new VaeCodec(vaeDecoder, vaeEncoder, directory.scalingFactor(), settings.vaeTiling());
+            // every session at once, in a fixed order for deterministic errors; the tokenizers load meanwhile
+            List<SessionGroup.Component> components = new ArrayList<>();
+            components.add(new SessionGroup.Component("text_encoder", directory.textEncoder()));
+            if (directory.isXl()) components.add(new SessionGroup.Component("text_encoder_2", directory.textEncoder2()));
+            components.add(new SessionGroup.Component("unet", directory.unet()));
+            components.add(new SessionGroup.Component("vae_decoder", directory.vaeDecoder()));
+            if (encoderFile != null) components.add(new SessionGroup.Component("vae_encoder", encoderFile));
+            if (settings.taesdDecoder() != null) {
+                components.add(new SessionGroup.Component("taesd_decoder", settings.taesdDecoder()));
+            }
+            ClipTokenizer[] tokenizers = new ClipTokenizer[2];
+            Map<String, ModelSession> opened = sessions.openAll(components, settings.sessions(), () -> {
+                tokenizers[0] = ClipTokenizer.fromHuggingFaceDir(directory.tokenizer());
+                if (directory.isXl()) tokenizers[1] = ClipTokenizer.fromHuggingFaceDir(directory.tokenizer2());
+            });
+            this.prompts = new PromptEncoder(tokenizers[0], opened.get("text_encoder"), tokenizers[1],
+                    opened.get("text_encoder_2"));
+            this.unet = new Unet(opened.get("unet"));
+            unet.check(kind, command, directory, prompts.stateDim());
+            this.vaeDecoder = opened.get("vae_decoder");
+            this.vae = new VaeCodec(vaeDecoder, opened.get("vae_encoder"), directory.scalingFactor(), settings.vaeTiling());
             this.schedulerConfig = directory.schedulerConfig();
             this.preview = settings.taesdDecoder() == null ? LinearLatentPreview.forModel(directory.isXl())
-                    : new TaesdPreview(open("taesd_decoder", settings.taesdDecoder()));
+                    : new TaesdPreview(opened.get("taesd_decoder"));
         } catch (RuntimeException e) {
             close();
             throw e;

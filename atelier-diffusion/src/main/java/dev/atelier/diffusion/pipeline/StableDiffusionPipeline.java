@@ -119,8 +119,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         long denoising = end - textDone - vaeNanos;
         Timings timings = new Timings(end - start, textDone - start, denoising, vaeNanos,
                 core.sessionNanos() - sessionNanosBefore, core.unetNanos() - unetNanosBefore, unetRuns);
-        log.debug("generated {} image(s) in {} ms, overhead {}", images.size(), timings.total() / 1_000_000,
-                String.format("%.2f%%", 100 * timings.overhead()));
+        log.debug("generated {} image(s) in {} ms, overhead {}; denoising {} ms, inside the UNet {} ms over {} runs",
+                images.size(), timings.total() / 1_000_000, String.format("%.2f%%", 100 * timings.overhead()),
+                timings.denoising() / 1_000_000, timings.insideUnet() / 1_000_000, timings.unetRuns());
         return new GenerationResult(resolved, images, timings);
     }
 

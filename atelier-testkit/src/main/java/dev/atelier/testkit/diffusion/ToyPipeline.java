@@ -292,6 +292,37 @@ public final class ToyPipeline {
     }
 
     static OnnxModelBuilder unet(Spec spec) {
+        return unet(spec, 0, 0);
+    }
+
+    /**
+     * The toy pipeline with a UNet of realistic cost at SD 1.5's sizes by default (512×512 pictures): besides the
+     * analytic answer, {@code convLayers} 3×3 convolutions of {@code channels} channels run over the latents, and
+     * their mean enters the output as {@code m − m}, a zero computed at run time, so ONNX Runtime cannot remove the
+     * work while the answer stays exact. Use {@code Spec.sd15().withHiddenDim(768)} for SD 1.5's 77×768 text states.
+     */
+    public static Path writeWithCostlyUnet(Path dir, Spec spec, int convLayers, int channels) throws IOException {
+        if (convLayers < 1 || channels < 1) throw new IllegalArgumentException("convLayers and channels must be ≥ 1");
+        write(dir, spec);
+        writeModel(unet(spec, convLayers, channels), dir.resolve("unet/model.onnx"), spec);
+        int crossDim = spec.hiddenDim() + (spec.flavour() == Flavour.SDXL ? spec.hiddenDim2() : 0);
+        writeJson(dir.resolve("unet/config.json"), "{\"in_channels\":4,\"out_channels\":4,\"sample_size\":64,"
+                + "\"cross_attention_dim\":" + crossDim + "}");
+        return dir;
+    }
+
+    /** Deterministic weights in [−scale, scale] (a small linear congruential sequence). */
+    private static float[] weights(int n, float scale, long seed) {
+        float[] w = new float[n];
+        long x = seed;
+        for (int i = 0; i < n; i++) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+            w[i] = scale * (((x >>> 40) / (float) (1 << 24)) * 2 - 1);
+        }
+        return w;
+    }
+
+    static OnnxModelBuilder unet(Spec spec, int convLayers, int channels) {
         boolean xl = spec.flavour() == Flavour.SDXL;
         int dim = spec.hiddenDim() + (xl ? spec.hiddenDim2() : 0);
         Graph g = new Graph("toy_unet", spec);
@@ -352,6 +383,23 @@ public final class ToyPipeline {
             g.b.node("Mul", List.of("beta4", "c4"), List.of("v_c"));
             g.b.node("Sub", List.of("v_eps", "v_c"), List.of("v"));
             out = "v";
+        }
+        if (convLayers > 0) {
+            String x = "sample_f";
+            for (int layer = 0; layer < convLayers; layer++) {
+                int in = layer == 0 ? 4 : channels;
+                String w = "cost_w" + layer;
+                g.b.initializer(w, new long[] {channels, in, 3, 3},
+                        weights(channels * in * 9, (float) (1 / Math.sqrt(9.0 * in)), layer + 1));
+                g.b.node("Conv", List.of(x, w), List.of("cost_conv" + layer),
+                        Map.of("kernel_shape", new IntsAttr(3, 3), "pads", new IntsAttr(1, 1, 1, 1)));
+                g.b.node("Relu", List.of("cost_conv" + layer), List.of("cost_act" + layer));
+                x = "cost_act" + layer;
+            }
+            g.b.node("ReduceMean", List.of(x), List.of("cost_mean"), Map.of("keepdims", new IntAttr(0)));
+            g.b.node("Sub", List.of("cost_mean", "cost_mean"), List.of("cost_zero"));
+            g.b.node("Add", List.of(out, "cost_zero"), List.of("out_costly"));
+            out = "out_costly";
         }
         g.floatOutput(out, "out_sample", batch, 4, "height", "width");
         return g.b;
