@@ -16,7 +16,7 @@ public final class Main {
         if (rendersAtOnce(args) && !"false".equals(System.getProperty("atelier.ort.preload"))) {
             OrtNativeLibraries.preloadInBackground(); // overlaps parsing and model lookup
         }
-        int exit = AtelierCommand.newCommandLine().execute(args);
+        int exit = AtelierCommand.newCommandLineFor(args).execute(args);
         StartupClock.mark("command done");
         StartupClock.log();
         System.exit(exit);
