@@ -20,10 +20,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -123,25 +119,13 @@ final class EditCommand implements Callable<Integer> {
 
     /** Runs {@code work} with a progress bar over {@code steps} on {@code err}. */
     static EditResult withProgress(String task, int steps, PrintWriter err, Function<StepCallback, EditResult> work) {
-        ProgressBarBuilder builder = new ProgressBarBuilder()
-                .setTaskName(task)
-                .setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(200)
-                .setConsumer(new DelegatingProgressBarConsumer(line -> {
-                    err.print('\r' + line);
-                    err.flush();
-                }, 80));
-        try (ProgressBar bar = builder.build()) {
-            EditResult result = work.apply(event -> {
-                bar.maxHint(event.overallSteps());
-                bar.stepTo(event.overallStep());
-                return true;
-            });
-            bar.stepTo(bar.getMax());
+        TerminalProgress progress = new TerminalProgress(err);
+        try {
+            EditResult result = work.apply(progress.begin(task, steps));
+            progress.end();
             return result;
         } finally {
-            err.println();
+            progress.abandon(); // only when the edit failed: end() has already closed the bar
         }
     }
 

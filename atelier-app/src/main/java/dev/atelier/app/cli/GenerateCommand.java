@@ -18,6 +18,7 @@ import dev.atelier.diffusion.pipeline.RegionalMode;
 import dev.atelier.diffusion.pipeline.RegionalPrompt;
 import dev.atelier.diffusion.pipeline.SamplingDefaults;
 import dev.atelier.diffusion.pipeline.StableDiffusionPipeline;
+import dev.atelier.diffusion.pipeline.StepCallback;
 import dev.atelier.diffusion.scheduler.SchedulerKind;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -29,10 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -218,30 +215,21 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** Runs the pipeline with a progress bar on {@code err}. */
     static GenerationResult render(StableDiffusionPipeline pipeline, GenerationRequest request, PrintWriter err) {
-        ProgressBarBuilder builder = new ProgressBarBuilder()
-                .setTaskName("Generating")
-                .setInitialMax((long) request.steps() * request.batchSize())
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(200)
-                .setConsumer(new DelegatingProgressBarConsumer(line -> {
-                    err.print('\r' + line);
-                    err.flush();
-                }, 80));
-        try (ProgressBar bar = builder.build()) {
-            boolean[] first = {true};
+        TerminalProgress progress = new TerminalProgress(err);
+        StepCallback bar = progress.begin("Generating", request.steps() * request.batchSize());
+        boolean[] first = {true};
+        try {
             GenerationResult result = pipeline.generate(request, event -> {
                 if (first[0]) {
                     StartupClock.mark("text encoding and first UNet step");
                     first[0] = false;
                 }
-                bar.maxHint(event.overallSteps());
-                bar.stepTo(event.overallStep());
-                return true;
+                return bar.onStep(event);
             });
-            bar.stepTo(bar.getMax());
+            progress.end();
             return result;
         } finally {
-            err.println();
+            progress.abandon(); // only when the render failed: end() has already closed the bar
         }
     }
 

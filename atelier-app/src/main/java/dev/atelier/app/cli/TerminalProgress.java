@@ -37,8 +37,13 @@ final class TerminalProgress implements RenderProgress {
 
     @Override
     public void end() {
+        if (bar != null) bar.stepTo(bar.getMax());
+        abandon();
+    }
+
+    /** Closes the bar where it stands (a failed or cancelled render is not shown as complete). */
+    void abandon() {
         if (bar == null) return;
-        bar.stepTo(bar.getMax());
         bar.close();
         bar = null;
         err.println();
