@@ -23,7 +23,7 @@ import javax.imageio.ImageIO;
  */
 public final class VisionChatCaptioner implements Captioner {
     /** Pictures are scaled down to this long side before sending; more detail only costs tokens. */
-    static final int SIDE = 1024;
+    public static final int SIDE = 1024;
 
     private final ChatModel model;
 
@@ -50,7 +50,11 @@ public final class VisionChatCaptioner implements Captioner {
         return answer.strip();
     }
 
-    static byte[] png(BufferedImage picture) {
+    /**
+     * The picture as PNG for a vision model, scaled so its long side is at most {@link #SIDE}: more detail only
+     * costs tokens. The planner's picture input and this captioner send the same encoding.
+     */
+    public static byte[] png(BufferedImage picture) {
         int longSide = Math.max(picture.getWidth(), picture.getHeight());
         if (longSide > SIDE) {
             double s = (double) SIDE / longSide;

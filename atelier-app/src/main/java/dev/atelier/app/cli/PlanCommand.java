@@ -1,5 +1,6 @@
 package dev.atelier.app.cli;
 
+import dev.atelier.assistant.VisionChatCaptioner;
 import dev.atelier.core.AtelierException;
 import dev.atelier.core.image.Images;
 import dev.atelier.core.plan.PlanJson;
@@ -14,18 +15,12 @@ import dev.atelier.planner.Planner;
 import dev.atelier.planner.PromptFit;
 import dev.atelier.planner.StructuredOutputAnswers;
 import dev.atelier.planner.PlannerSettings;
-import java.awt.Image;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -141,9 +136,6 @@ final class PlanCommand implements Callable<Integer> {
 
     /** The options shared by {@code plan} and {@code create}: which model plans, and what it is asked. */
     static final class Options {
-        /** Pictures sent to a vision model are scaled down to this long side; more detail only costs tokens. */
-        static final int VISION_SIDE = 1024;
-
         /** Opens a chat model from a spec; replaceable in tests. */
         static ModelOpener modelOpener = PlanCommand::openLanguageModel;
 
@@ -213,23 +205,9 @@ final class PlanCommand implements Callable<Integer> {
             for (String w : result.warnings()) err.println("note: " + w);
         }
 
-        /** The picture re-encoded as PNG, scaled so its long side is at most {@link #VISION_SIDE}. */
+        /** The picture re-encoded as PNG, scaled as every vision model gets pictures ({@link VisionChatCaptioner#png}). */
         static byte[] pngForVision(Path file) {
-            BufferedImage picture = Images.read(file);
-            int longSide = Math.max(picture.getWidth(), picture.getHeight());
-            if (longSide > VISION_SIDE) {
-                double s = (double) VISION_SIDE / longSide;
-                int w = Math.max(1, (int) Math.round(picture.getWidth() * s)), h = Math.max(1, (int) Math.round(picture.getHeight() * s));
-                BufferedImage scaled = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-                scaled.getGraphics().drawImage(picture.getScaledInstance(w, h, Image.SCALE_SMOOTH), 0, 0, null);
-                picture = scaled;
-            }
-            try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-                ImageIO.write(picture, "png", out);
-                return out.toByteArray();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return VisionChatCaptioner.png(Images.read(file));
         }
     }
 }
